@@ -1,0 +1,31 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place docc.platform builds AWS clients (private to the collection).
+
+Endpoint, region and credentials come from amazon.aws's standard options and environment
+(``AWS_ENDPOINT_URL`` reaches botocore directly), so the single endpoint variable of the
+inventory, exported as ``AWS_ENDPOINT_URL``, steers every client. Each client retries
+throttling and transient errors with jittered exponential backoff.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Route53 allows about 5 requests/s per account; EKS and EC2 throttle too. Jittered
+# backoff spreads retries from parallel plays.
+DEFAULT_RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20)
+
+
+def client(module, service):
+    """A boto3 client for ``service`` with docc's retry policy, built by ``module``.
+
+    ``module`` is an amazon.aws AnsibleAWSModule: it validates region/credentials options,
+    turns botocore import errors into clear failures and honours ``AWS_ENDPOINT_URL``.
+    """
+    return module.client(service, retry_decorator=DEFAULT_RETRY)
+
+
+def endpoint_of(aws_client):
+    """The endpoint URL a client really talks to (the emulator's, or the AWS one)."""
+    return aws_client.meta.endpoint_url

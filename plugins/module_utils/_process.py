@@ -1,0 +1,280 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Background processes with PID files: start, probe, stop (private to docc.platform).
+
+Lower layers raise ProcessError; only a module's main() turns it into fail_json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import time
+
+
+class ProcessError(Exception):
+    """A process could not be started, probed or stopped; ``details`` go to fail_json."""
+
+    def __init__(self, msg, **details):
+        super().__init__(msg)
+        self.details = details
+
+
+def _read_text(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ESRCH, errno.EACCES):
+            return None
+        raise
+
+
+def read_pid(pidfile):
+    """The PID recorded in ``pidfile``, or None when the file is absent or not a PID."""
+    text = _read_text(pidfile)
+    if text is None:
+        return None
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def pid_alive(pid):
+    """True when ``pid`` names a live (non-zombie) process."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        if exc.errno == errno.ESRCH:
+            return False
+        if exc.errno != errno.EPERM:
+            raise
+    stat = _read_text("/proc/%d/stat" % pid)
+    if stat is None:
+        return False
+    # Field 3, after the parenthesised command name, is the state letter.
+    state = stat.rsplit(")", 1)[-1].split()[0]
+    return state not in ("Z", "X")
+
+
+def cmdline(pid):
+    """argv of ``pid`` as recorded by the kernel (empty list when unknown)."""
+    raw = _read_text("/proc/%d/cmdline" % pid)
+    if not raw:
+        return []
+    return [part for part in raw.split("\0") if part]
+
+
+def state_path(pidfile):
+    return pidfile + ".json"
+
+
+def read_state(pidfile):
+    """The argv/env fingerprint stored next to the PID file when the process was started."""
+    text = _read_text(state_path(pidfile))
+    if not text:
+        return {}
+    try:
+        return json.loads(text)
+    except ValueError:
+        return {}
+
+
+def running_pid(pidfile, argv):
+    """The live PID started from ``pidfile`` with this ``argv``, or None.
+
+    A recorded PID only counts when that process is alive and its kernel argv still ends
+    with our arguments (guards against PID reuse after a reboot or crash).
+    """
+    pid = read_pid(pidfile)
+    if not pid_alive(pid):
+        return None
+    actual = cmdline(pid)
+    tail = list(argv[1:])
+    if tail and actual[-len(tail):] != tail:
+        return None
+    return pid
+
+
+def log_tail(logfile, lines=30):
+    text = _read_text(logfile) if logfile else None
+    if not text:
+        return []
+    return text.splitlines()[-lines:]
+
+
+def _write_private(path, text):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def start(argv, pidfile, logfile, env=None, chdir=None, fingerprint=None):
+    """Start ``argv`` detached (own session), output appended to ``logfile``; return PID."""
+    for path in (pidfile, logfile):
+        parent = os.path.dirname(path)
+        if parent and not os.path.isdir(parent):
+            os.makedirs(parent, mode=0o700)
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    log_fd = os.open(logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        with open(os.devnull, "rb") as devnull:
+            proc = subprocess.Popen(
+                argv,
+                stdin=devnull,
+                stdout=log_fd,
+                stderr=subprocess.STDOUT,
+                cwd=chdir,
+                env=full_env,
+                close_fds=True,
+                start_new_session=True,
+            )
+    except OSError as exc:
+        raise ProcessError(
+            "Could not execute %s: %s. Check that the program is installed (make setup) and"
+            " executable." % (argv[0], exc), command=argv) from exc
+    finally:
+        os.close(log_fd)
+    _write_private(pidfile, "%d\n" % proc.pid)
+    _write_private(state_path(pidfile), json.dumps({"argv": list(argv), "fingerprint": fingerprint}))
+    return proc
+
+
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout):
+        super().__init__("localhost", timeout=timeout)
+        self._socket_path = path
+
+    def connect(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.timeout)
+        sock.connect(self._socket_path)
+        self.sock = sock
+
+
+def probe(ready, timeout=2.0):
+    """One readiness probe. Returns (ok, observation) and never raises for network errors.
+
+    ``ready`` keys: ``type`` (http, unix_http, tcp), ``url`` or ``socket``/``path``,
+    ``host``/``port``, ``status`` (accepted HTTP status codes).
+    """
+    kind = ready.get("type", "http")
+    try:
+        if kind == "tcp":
+            with socket.create_connection((ready["host"], int(ready["port"])), timeout=timeout):
+                return True, "tcp %s:%s accepts connections" % (ready["host"], ready["port"])
+        if kind == "unix_http":
+            conn = _UnixHTTPConnection(ready["socket"], timeout)
+            path = ready.get("path", "/")
+        else:
+            parsed = http.client.urlsplit(ready["url"])
+            conn_cls = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
+            conn = conn_cls(parsed.hostname, parsed.port, timeout=timeout)
+            path = parsed.path or "/"
+            if parsed.query:
+                path += "?" + parsed.query
+        try:
+            conn.request("GET", path)
+            status = conn.getresponse().status
+        finally:
+            conn.close()
+    except (OSError, http.client.HTTPException) as exc:
+        return False, "%s probe failed: %s" % (kind, exc)
+    accepted = ready.get("status") or [200]
+    return status in accepted, "%s GET %s answered %d (accepted: %s)" % (
+        kind, path, status, ", ".join(str(s) for s in accepted))
+
+
+def wait_ready(ready, timeout, is_alive=None, sleep=time.sleep, clock=time.monotonic):
+    """Probe until ok, with capped exponential backoff and jitter inside ``timeout``.
+
+    Returns (elapsed seconds, last observation). Raises ProcessError on timeout or when
+    ``is_alive()`` says the process died while we waited.
+    """
+    started = clock()
+    delay = 0.1
+    while True:
+        ok, observed = probe(ready)
+        elapsed = clock() - started
+        if ok:
+            return elapsed, observed
+        if is_alive is not None and not is_alive():
+            raise ProcessError("The process exited before it answered; last probe: %s" % observed,
+                               observed=observed)
+        if elapsed >= timeout:
+            raise ProcessError("Not ready after %.0f s; last probe: %s" % (timeout, observed),
+                               observed=observed)
+        sleep(min(delay * random.uniform(0.5, 1.0), max(timeout - elapsed, 0)))  # noqa: S311 - jitter, not crypto
+        delay = min(delay * 2, 2.0)
+
+
+def stop(pid, grace, sleep=time.sleep, clock=time.monotonic):
+    """SIGTERM ``pid``, wait up to ``grace`` s, then SIGKILL its process group.
+
+    Returns the list of signals sent. The process was started in its own session, so its
+    process group holds its helpers (dockerd's containerd, for example).
+    """
+    sent = []
+    if not pid_alive(pid):
+        return sent
+    os.kill(pid, signal.SIGTERM)
+    sent.append("SIGTERM")
+    deadline = clock() + grace
+    while pid_alive(pid) and clock() < deadline:
+        _reap(pid)
+        sleep(0.1)
+    for target in _group_members(pid):
+        if pid_alive(target):
+            try:
+                os.kill(target, signal.SIGKILL)
+            except OSError as exc:
+                if exc.errno != errno.ESRCH:
+                    raise
+            if "SIGKILL" not in sent:
+                sent.append("SIGKILL")
+    deadline = clock() + 5
+    while pid_alive(pid) and clock() < deadline:
+        _reap(pid)
+        sleep(0.05)
+    if pid_alive(pid):
+        raise ProcessError("PID %d survived SIGKILL" % pid)
+    return sent
+
+
+def _reap(pid):
+    """Collect ``pid`` if it is our child; otherwise init reaps it."""
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _group_members(pid):
+    """PIDs whose process group is ``pid`` (ours, since we started it as a session leader)."""
+    members = [pid]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == pid:
+            continue
+        stat = _read_text("/proc/%s/stat" % entry)
+        if not stat:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 2 and fields[2] == str(pid):
+            members.append(int(entry))
+    return members
+
+
+def remove_files(*paths):
+    for path in paths:
+        try:
+            os.unlink(path)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# make test: runs the test tiers named on the command line (default: all of them) and ends
+# with each runner's summary line, then one line counting the tiers.
+#   static   yamllint, ansible-lint (production), ruff, terraform fmt/validate,
+#            ansible-test sanity, checkov
+#   unit     pytest tests/unit
+#   role     molecule test, one scenario per role (extensions/molecule/<role>)
+#   e2e      pytest tests/e2e (site.yml on the local engines, twice, tagged, teardown)
+#   cluster  pytest tests/cluster (KUBECONFIG, or a throwaway control plane from
+#            envtest-style assets; SKIPPED with the reason when neither exists)
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+[ "$#" -gt 0 ] || set -- static unit role e2e cluster
+LOGDIR="$ROOT/.cache/test-logs"
+mkdir -p "$LOGDIR"
+# Tests get their own engine state, apart from a demo's.
+export DOCC_STATE_DIR="$ROOT/.cache/docc-test"
+
+declare -a SUMMARY=()
+passed=0 failed=0 skipped=0
+
+banner() { printf '\n======== %s ========\n' "$*"; }
+note() { SUMMARY+=("$1"); }
+
+# run NAME CMD...: run one check, keep its output in a log, record its last line.
+run() {
+  local name="$1"; shift
+  local log="$LOGDIR/$name.log"
+  printf -- '--- %s: %s\n' "$name" "$*"
+  if "$@" 2>&1 | tee "$log"; then
+    note "$name: ok ($(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-150))"
+    return 0
+  fi
+  note "$name: FAILED (log: ${log#"$ROOT"/})"
+  return 1
+}
+
+terraform_dirs() {
+  find roles tests -name '*.tf' -not -path '*/.terraform/*' -printf '%h\n' 2>/dev/null | sort -u
+}
+
+tier_static() {
+  local rc=0 dir
+  run yamllint yamllint --strict . || rc=1
+  run ansible-lint ansible-lint --offline --profile production || rc=1
+  run ruff ruff check . || rc=1
+  run terraform-fmt terraform fmt -check -recursive -diff . || rc=1
+  for dir in $(terraform_dirs); do
+    run "terraform-validate-$(echo "$dir" | tr '/' '_')" bash -c \
+      "cd '$dir' && terraform init -backend=false -input=false -no-color >/dev/null && terraform validate -no-color" || rc=1
+  done
+  run ansible-test-sanity bash tools/sanity.sh || rc=1
+  local targets=()
+  for dir in $(terraform_dirs); do targets+=(-d "$dir"); done
+  [ -f sample/Dockerfile ] && targets+=(-f sample/Dockerfile)
+  if [ "${#targets[@]}" -gt 0 ]; then
+    run checkov .venv-checkov/bin/checkov --quiet --compact --skip-download "${targets[@]}" || rc=1
+  else
+    note "checkov: nothing to scan (no Terraform module or Dockerfile in the tree yet)"
+  fi
+  return $rc
+}
+
+pytest_tier() {
+  local name="$1"; shift
+  local log="$LOGDIR/$name.log" rc
+  python -m pytest -ra "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  local last; last="$(grep -E '^=+ .* in [0-9.]+s' "$log" | tail -n 1)"
+  if [ "$rc" -eq 5 ]; then
+    note "$name: FAILED (pytest collected no test) $last"; return 1
+  fi
+  note "$name: $last"
+  return "$rc"
+}
+
+tier_unit() { pytest_tier unit tests/unit; }
+
+tier_role() {
+  local rc=0 scenario
+  for scenario in extensions/molecule/*/molecule.yml; do
+    scenario="$(basename "$(dirname "$scenario")")"
+    run "molecule-$scenario" molecule test -s "$scenario" || rc=1
+  done
+  return $rc
+}
+
+tier_e2e() { pytest_tier e2e tests/e2e; }
+
+tier_cluster() {
+  local log="$LOGDIR/cluster.log" rc
+  python -m pytest -ra tests/cluster 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  local last; last="$(grep -E '^=+ .* in [0-9.]+s' "$log" | tail -n 1)"
+  if grep -q '^SKIPPED: ' "$log"; then
+    note "cluster: $(grep -m1 '^SKIPPED: ' "$log")"
+    return 2
+  fi
+  note "cluster: $last"
+  return "$rc"
+}
+
+for tier in "$@"; do
+  banner "tier: $tier"
+  start=$SECONDS
+  "tier_$tier"
+  rc=$?
+  took=$((SECONDS - start))
+  case $rc in
+    0) passed=$((passed + 1)); note "== tier $tier: passed in ${took}s" ;;
+    2) skipped=$((skipped + 1)); note "== tier $tier: skipped in ${took}s (reason above)" ;;
+    *) failed=$((failed + 1)); note "== tier $tier: FAILED in ${took}s" ;;
+  esac
+done
+
+banner "summary"
+printf '%s\n' "${SUMMARY[@]}"
+echo "tiers: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -11,12 +11,14 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
+cd "$ROOT" || exit 1
 [ "$#" -gt 0 ] || set -- static unit role e2e cluster
 LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
 # Tests get their own engine state, apart from a demo's.
 export DOCC_STATE_DIR="$ROOT/.cache/docc-test"
+# Plain logs.
+export NO_COLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
 
 declare -a SUMMARY=()
 passed=0 failed=0 skipped=0
@@ -30,7 +32,8 @@ run() {
   local log="$LOGDIR/$name.log"
   printf -- '--- %s: %s\n' "$name" "$*"
   if "$@" 2>&1 | tee "$log"; then
-    note "$name: ok ($(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-150))"
+    local last; last="$(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-150)"
+    note "$name: ok (${last:-no findings})"
     return 0
   fi
   note "$name: FAILED (log: ${log#"$ROOT"/})"

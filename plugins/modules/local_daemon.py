@@ -20,9 +20,9 @@ description:
     O(stop_timeout).
   - On a failed start, the error includes the tail of the log file.
   - Used by the C(local_env) role for the local AWS emulator, C(dockerd) and the registry.
-    It is not meant for production services: use systemd there.
+    It is not meant for production services; use systemd there.
 author:
-  - docc.platform maintainers
+  - docc.platform maintainers (@docc-platform)
 options:
   name:
     description: Human-readable name used in messages.
@@ -98,12 +98,15 @@ options:
     default: 20
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reports whether it would start or stop the process, and changes nothing.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the before and after state, with the PID and the arguments.
   idempotent:
+    description: Running it twice with the same arguments reports no change the second time.
     support: full
     details: A running engine with the same arguments is left alone.
 notes:

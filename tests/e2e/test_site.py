@@ -1,0 +1,68 @@
+"""site.yml on the local engines: converges, changes nothing the second time, runs by tag,
+tears down, and runs the same from the built and installed collection."""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+
+from tests.e2e.conftest import INVENTORY, ROOT, ansible_playbook
+
+STAGES = ["eks", "ingress", "image", "app", "dns", "verify"]
+
+
+def test_env_up_twice_changes_nothing_the_second_time(local_engines):
+    assert local_engines["first"].recap["failed"] == 0
+    assert local_engines["second"].recap["changed"] == 0
+
+
+def test_site_converges_then_changes_nothing(local_engines):
+    first = ansible_playbook("playbooks/site.yml", "-i", INVENTORY)
+    assert first.rc == 0, first
+    for stage in STAGES:
+        assert "PLAY [Stage %s " % stage in first.output, stage
+    second = ansible_playbook("playbooks/site.yml", "-i", INVENTORY)
+    assert second.rc == 0, second
+    assert second.recap["changed"] == 0, second
+
+
+def test_a_tag_runs_only_its_stage(local_engines):
+    run = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "dns")
+    assert run.rc == 0, run
+    assert "TASK [Report the stage]" in run.output
+    assert "dns: " in run.output
+    for other in set(STAGES) - {"dns"}:
+        assert "%s: " % other not in run.output, other
+
+
+def test_eks_stage_reaches_the_emulator_through_the_endpoint_variable(local_engines):
+    run = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "eks")
+    assert run.rc == 0, run
+    assert "at http://127.0.0.1:5055" in run.output
+
+
+def test_teardown_runs(local_engines):
+    run = ansible_playbook("playbooks/teardown.yml", "-i", INVENTORY)
+    assert run.rc == 0, run
+
+
+def test_built_collection_installs_offline_and_runs_site(local_engines, tmp_path):
+    subprocess.run(["ansible-galaxy", "collection", "build", "--force", "--output-path", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True, text=True)
+    tarball = glob.glob(str(tmp_path / "docc-platform-*.tar.gz"))
+    assert len(tarball) == 1
+    install_dir = tmp_path / "collections"
+    # Outside the checkout: neither its ansible.cfg nor its .collections link is seen.
+    empty_cfg = tmp_path / "ansible.cfg"
+    empty_cfg.write_text("[defaults]\n")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(install_dir), ANSIBLE_CONFIG=str(empty_cfg),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
+    subprocess.run(["ansible-galaxy", "collection", "install", "--offline", "--no-deps", "-p", str(install_dir),
+                    tarball[0]], cwd=tmp_path, env=env, check=True, capture_output=True, text=True)
+    installed = install_dir / "ansible_collections" / "docc" / "platform"
+    assert (installed / "playbooks" / "site.yml").is_file()
+    assert not (installed / ".venv").exists()
+    run = ansible_playbook("docc.platform.site", "-i", INVENTORY, env=env, cwd=str(tmp_path))
+    assert run.rc == 0, run
+    assert "PLAY [Stage verify " in run.output

@@ -1,0 +1,24 @@
+"""Run an Ansible module's main() in-process and return its JSON result."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+
+def run_module(main, args, check_mode=False, diff=False):
+    """(failed, result) of ``main()`` called with ``args``."""
+    args = dict(args)
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    if diff:
+        args["_ansible_diff"] = True
+    out = io.StringIO()
+    with patch_module_args(args), redirect_stdout(out), pytest.raises(SystemExit) as exit_info:
+        main()
+    result = json.loads(out.getvalue())
+    return exit_info.value.code != 0, result

@@ -1,0 +1,89 @@
+"""aws_identity_info reports the caller and the endpoint through docc's client factory."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ansible_collections.docc.platform.plugins.modules import aws_identity_info
+from tests.unit.module_runner import run_module
+
+
+@pytest.fixture()
+def aws(monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    with mock_aws():
+        yield
+
+
+def test_reports_the_caller_and_endpoint(aws):
+    failed, result = run_module(aws_identity_info.main, {}, check_mode=True)
+    assert not failed
+    assert result["changed"] is False
+    assert result["account"] == "123456789012"
+    assert result["arn"] == result["principal_arn"]
+    assert result["endpoint_url"] == "https://sts.eu-west-1.amazonaws.com"
+    assert result["region"] == "eu-west-1"
+
+
+def test_an_assumed_role_maps_to_its_role(aws, monkeypatch):
+    iam = boto3.client("iam")
+    statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
+    role = iam.create_role(RoleName="PlatformAdmin", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    creds = boto3.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="alice")["Credentials"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds["SecretAccessKey"])
+    monkeypatch.setenv("AWS_SESSION_TOKEN", creds["SessionToken"])
+    failed, result = run_module(aws_identity_info.main, {})
+    assert not failed
+    assert result["arn"] == "arn:aws:sts::123456789012:assumed-role/PlatformAdmin/alice"
+    assert result["principal_arn"] == role["Arn"]
+
+
+@pytest.fixture()
+def moto_server():
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield "http://127.0.0.1:%d" % port
+    server.stop()
+
+
+def test_the_endpoint_variable_reaches_the_client(monkeypatch, moto_server):
+    """AWS_ENDPOINT_URL (what the inventory's docc_aws_endpoint_url becomes) steers the client."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    failed, result = run_module(aws_identity_info.main, {})
+    assert not failed, result
+    assert result["endpoint_url"] == moto_server
+    assert result["account"] == "123456789012"
+
+
+def test_an_unreachable_endpoint_fails_naming_the_variable(monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = "http://127.0.0.1:%d" % sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", dead)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    failed, result = run_module(aws_identity_info.main, {})
+    assert failed
+    assert "STS GetCallerIdentity failed at %s" % dead in result["msg"]
+    assert "docc_aws_endpoint_url" in result["msg"]

@@ -21,9 +21,9 @@ as_root() {
 
 mkdir -p "$CACHE"
 
-step "Debian packages (docker.io, docker-registry, apache2-utils, etcd-server, shellcheck)"
+step "Debian packages (docker.io, docker-registry, apache2-utils, etcd-server, shellcheck, busybox-static)"
 # ansible-test sanity lints our shell scripts with shellcheck.
-apt_packages=(docker.io docker-registry apache2-utils etcd-server shellcheck)
+apt_packages=(docker.io docker-registry apache2-utils etcd-server shellcheck busybox-static)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

@@ -1,0 +1,3 @@
+module docc.platform/sample
+
+go 1.24

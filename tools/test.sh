@@ -16,7 +16,7 @@ cd "$ROOT" || exit 1
 LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
 # Tests get their own engine state, apart from a demo's.
-export DOCC_STATE_DIR="$ROOT/.cache/docc-test"
+export DOCC_STATE_DIR="$ROOT/.cache/docc-test" DOCC_MOTO_PORT=15055 DOCC_REGISTRY_PORT=15000
 # Plain logs.
 export NO_COLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
 

@@ -35,10 +35,10 @@ class RegistryError(Exception):
 
 def split_reference(reference):
     """('registry', 'repo/path', 'tag') of an image reference; Docker Hub when no registry."""
-    name, _, tag = reference.rpartition(":")
+    name, dummy, tag = reference.rpartition(":")
     if not name or "/" in tag:
         name, tag = reference, "latest"
-    first, _, rest = name.partition("/")
+    first, dummy, rest = name.partition("/")
     if rest and ("." in first or ":" in first or first == "localhost"):
         registry, repository = first, rest
     else:
@@ -56,7 +56,7 @@ def base_url(registry, scheme=None):
 
 
 def _parse_challenge(header):
-    scheme, _, params = (header or "").partition(" ")
+    scheme, dummy, params = (header or "").partition(" ")
     values = dict(re.findall(r'(\w+)="([^"]*)"', params))
     return scheme.lower(), values
 
@@ -95,10 +95,11 @@ class Client:
             raise RegistryError("registry %s sent a bearer challenge without a realm" % self.registry)
         query = {"service": challenge.get("service", ""), "scope": challenge.get("scope", scope)}
         headers = {"Authorization": self._basic()} if self.username else {}
-        status, _, body = self._request("GET", realm + "?" + urlencode(query), headers)
+        status, dummy, body = self._request("GET", realm + "?" + urlencode(query), headers)
         if status in (401, 403):
-            raise RegistryError("registry %s refused the credentials for %s (HTTP %d)" % (self.registry, scope, status),
-                                status)
+            what = "the credentials" if self.username else "anonymous access (credentials are required)"
+            raise RegistryError("registry %s refused %s for %s (HTTP %d)"
+                                % (self.registry, what, scope, status), status)
         if status != 200:
             raise RegistryError("token endpoint %s answered HTTP %d" % (realm, status), status)
         data = json.loads(body.decode("utf-8"))
@@ -128,7 +129,7 @@ class Client:
         """sha256 digest of repository:tag in the registry, or None when the tag is absent."""
         scope = "repository:%s:pull" % repository
         path = "/v2/%s/manifests/%s" % (repository, tag)
-        status, headers, _ = self._get_authenticated("HEAD", path, scope, MANIFEST_TYPES)
+        status, headers, dummy = self._get_authenticated("HEAD", path, scope, MANIFEST_TYPES)
         if status == 404:
             return None
         if status != 200:

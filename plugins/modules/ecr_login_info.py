@@ -99,7 +99,7 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         module.fail_json_aws(exc, msg="ECR GetAuthorizationToken failed: the caller needs ecr:GetAuthorizationToken. "
                                       "Check the AWS credentials and region.")
-    username, _, password = base64.b64decode(data["authorizationToken"]).decode("utf-8").partition(":")
+    username, dummy, password = base64.b64decode(data["authorizationToken"]).decode("utf-8").partition(":")
     endpoint = data["proxyEndpoint"]
     registry = endpoint.split("://", 1)[-1].rstrip("/")
     module.exit_json(changed=False, registry=registry, username=username, password=password,

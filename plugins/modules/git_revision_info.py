@@ -75,7 +75,7 @@ def main():
     git = module.get_bin_path("git")
     if git is None:
         module.exit_json(**result)
-    rc, out, _ = module.run_command([git, "-C", path, "log", "-1", "--format=%H %ct", "--", "."])
+    rc, out, dummy = module.run_command([git, "-C", path, "log", "-1", "--format=%H %ct", "--", "."])
     fields = out.split()
     if rc != 0 or len(fields) != 2:
         module.exit_json(**result)

@@ -40,6 +40,11 @@ def local_engines():
     assert first.rc == 0, first
     second = ansible_playbook("playbooks/local_env.yml", "-i", INVENTORY)
     assert second.rc == 0 and second.recap["changed"] == 0, second
+    # The offline Go builder the image stage builds with (what make env-up does too).
+    state_dir = os.environ.get("DOCC_STATE_DIR", os.path.join(ROOT, ".cache", "docc"))
+    docker_host = os.environ.get("DOCKER_HOST") or "unix://%s/docker/docker.sock" % state_dir
+    subprocess.run(["bash", os.path.join(ROOT, "tools", "go_builder_image.sh")], check=True,
+                   env=dict(os.environ, DOCKER_HOST=docker_host), timeout=600)
     yield {"first": first, "second": second}
     down = ansible_playbook("playbooks/local_env.yml", "-i", INVENTORY, "-e", "local_env_state=absent")
     assert down.rc == 0, down

@@ -25,6 +25,9 @@ def test_site_converges_then_changes_nothing(local_engines):
     second = ansible_playbook("playbooks/site.yml", "-i", INVENTORY)
     assert second.rc == 0, second
     assert second.recap["changed"] == 0, second
+    check = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--check", "--diff")
+    assert check.rc == 0, check
+    assert check.recap["changed"] == 0, check
 
 
 def test_a_tag_runs_only_its_stage(local_engines):
@@ -39,7 +42,7 @@ def test_a_tag_runs_only_its_stage(local_engines):
 def test_eks_stage_reaches_the_emulator_through_the_endpoint_variable(local_engines):
     run = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "eks")
     assert run.rc == 0, run
-    assert "at http://127.0.0.1:5055" in run.output
+    assert "at http://127.0.0.1:%s" % os.environ.get("DOCC_MOTO_PORT", "5055") in run.output
 
 
 def test_teardown_runs(local_engines):
@@ -66,3 +69,4 @@ def test_built_collection_installs_offline_and_runs_site(local_engines, tmp_path
     run = ansible_playbook("docc.platform.site", "-i", INVENTORY, env=env, cwd=str(tmp_path))
     assert run.rc == 0, run
     assert "PLAY [Stage verify " in run.output
+    assert "image: 127.0.0.1:" in run.output  # the image stage ran from the installed copy

@@ -15,6 +15,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 # Route53 allows about 5 requests/s per account; EKS and EC2 throttle too. Jittered
 # backoff spreads retries from parallel plays.
 DEFAULT_RETRY = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20)
+# Route53 answers PriorRequestNotComplete while an earlier change to the zone settles.
+EXTRA_RETRY_CODES = {"route53": ["PriorRequestNotComplete"]}
 
 
 def client(module, service):
@@ -22,8 +24,12 @@ def client(module, service):
 
     ``module`` is an amazon.aws AnsibleAWSModule: it validates region/credentials options,
     turns botocore import errors into clear failures and honours ``AWS_ENDPOINT_URL``.
+    Calls made with ``aws_retry=True`` retry throttling with jittered backoff.
     """
-    return module.client(service, retry_decorator=DEFAULT_RETRY)
+    extra = EXTRA_RETRY_CODES.get(service)
+    retry = AWSRetry.jittered_backoff(retries=8, delay=1, max_delay=20, catch_extra_error_codes=extra) \
+        if extra else DEFAULT_RETRY
+    return module.client(service, retry_decorator=retry)
 
 
 def endpoint_of(aws_client):

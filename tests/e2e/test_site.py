@@ -33,8 +33,7 @@ def test_site_converges_then_changes_nothing(local_engines):
 def test_a_tag_runs_only_its_stage(local_engines):
     run = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "dns")
     assert run.rc == 0, run
-    assert "TASK [Report the stage]" in run.output
-    assert "dns: " in run.output
+    assert "dns: SKIPPED: no load balancer host name" in run.output
     for other in set(STAGES) - {"dns"}:
         assert "%s: " % other not in run.output, other
 

@@ -1,0 +1,248 @@
+#!/usr/bin/python
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: service_dns_record
+short_description: Point a Route53 name at a load balancer, with external-dns ownership
+version_added: 0.1.0
+description:
+  - Finds the hosted zone by name (public or private).
+  - Resolves the target host name to its load balancer through the ELBv2 API, then the
+    classic ELB API. It takes the canonical hosted zone id the API reports and writes an
+    ALIAS C(A) record, plus C(AAAA) when the load balancer is dual-stack.
+  - With O(type=cname), a non-AWS target gets a C(CNAME) instead. Use it only as an
+    explicit fallback.
+  - Marks each record as owned with an external-dns compatible TXT record at
+    C(<type>-<name>), for example C(a-service.docc.domain.io). The prefix means the TXT
+    record never collides with a C(CNAME).
+  - Records at the name that someone else owns are refused unless O(force=true).
+    O(state=absent) deletes only what this owner id owns and leaves foreign records alone.
+  - All changes go in one atomic change batch. The module then waits until Route53
+    reports C(INSYNC). Throttling (C(Throttling), C(PriorRequestNotComplete)) is retried
+    with jittered backoff.
+author:
+  - docc.platform maintainers (@docc-platform)
+options:
+  name:
+    description: Record name, for example C(service.docc.domain.io).
+    type: str
+    required: true
+  zone:
+    description: Hosted zone name that contains O(name).
+    type: str
+    required: true
+  private_zone:
+    description: Look for a private hosted zone instead of a public one.
+    type: bool
+    default: false
+  target:
+    description:
+      - Host name of the load balancer (or, with O(type=cname), of any target).
+      - Required when O(state=present).
+    type: str
+  type:
+    description: C(alias) resolves an AWS load balancer; C(cname) is the fallback for other targets.
+    type: str
+    choices: [alias, cname]
+    default: alias
+  ttl:
+    description: TTL of the C(CNAME) and of the ownership TXT records.
+    type: int
+    default: 300
+  owner_id:
+    description: external-dns owner id that marks the records as ours.
+    type: str
+    default: docc-platform
+  force:
+    description: Take over records at O(name) that another owner or nobody owns.
+    type: bool
+    default: false
+  state:
+    description: Whether the record should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  wait_timeout:
+    description: Seconds to wait for the change to reach C(INSYNC).
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Computes the change batch and returns it without submitting it.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: Before and after views of the records at the name and the ownership names.
+  idempotent:
+    description: Running it twice with the same arguments reports no change the second time.
+    support: full
+"""
+
+EXAMPLES = r"""
+- name: Point service.docc.domain.io at the ingress load balancer
+  docc.platform.service_dns_record:
+    name: service.docc.domain.io
+    zone: docc.domain.io
+    target: "{{ ingress_hostname }}"
+
+- name: Remove it again (only if we own it)
+  docc.platform.service_dns_record:
+    name: service.docc.domain.io
+    zone: docc.domain.io
+    state: absent
+"""
+
+RETURN = r"""
+zone_id:
+  description: Id of the hosted zone.
+  returned: success
+  type: str
+  sample: Z0123456789ABCDEFGHIJ
+load_balancer:
+  description: The load balancer the target resolved to. It is C(null) for O(type=cname).
+  returned: when O(state=present)
+  type: dict
+  sample: {"name": "ingress", "kind": "network", "zone_id": "Z26RNL4JYFTOTI", "dual_stack": false,
+           "dns_name": "ingress-1234.elb.eu-west-1.amazonaws.com"}
+ownership:
+  description: Who owned the records at O(name) before the task (C(none), C(ours) or C(foreign)).
+  returned: success
+  type: str
+  sample: ours
+changes:
+  description: The change batch that was (or in check mode, would be) submitted.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"Action": "UPSERT", "ResourceRecordSet": {"Name": "service.docc.domain.io.", "Type": "A"}}]
+change_id:
+  description: Route53 change id. It is C(null) when nothing was submitted.
+  returned: success
+  type: str
+  sample: /change/C2682N5HXP0BZ4
+records:
+  description: Records at the name and ownership names after the task, as C(NAME TYPE) to value.
+  returned: success
+  type: dict
+  sample: {"service.docc.domain.io. A": "ALIAS ingress-1234.elb.eu-west-1.amazonaws.com. (zone Z26RNL4JYFTOTI)"}
+"""
+
+try:
+    import botocore
+except ImportError:
+    botocore = None  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.docc.platform.plugins.module_utils import _aws, _route53
+
+RESOURCE = "docc.platform/service_dns_record"
+
+
+def run(module):
+    p = module.params
+    name = _route53.fqdn(p["name"])
+    route53 = _aws.client(module, "route53")
+    zone_id = _route53.find_zone(route53, p["zone"], p["private_zone"])
+    if zone_id is None and p["state"] == "absent":
+        return dict(changed=False, zone_id=None, change_id=None, ownership="none", changes=[], records={})
+    if zone_id is None:
+        raise _route53.DnsError(
+            "No %s hosted zone named %s exists. Create it (dns_record_zone_create: true) or fix dns_record_zone."
+            % ("private" if p["private_zone"] else "public", _route53.fqdn(p["zone"])))
+    result = dict(changed=False, zone_id=zone_id, change_id=None)
+    existing = _route53.current_records(route53, zone_id, _route53.service_names(name))
+    owner_state, detail = _route53.ownership(existing, name, p["owner_id"])
+    result["ownership"] = owner_state
+
+    if p["state"] == "present":
+        if p["type"] == "alias":
+            target = _route53.resolve_load_balancer(_aws.client(module, "elbv2"), _aws.client(module, "elb"),
+                                                    p["target"])
+            if target is None:
+                raise _route53.DnsError(
+                    "No ELBv2 or classic load balancer in this account and region has the DNS name %s. Check the "
+                    "ingress stage's load balancer (and the region), or set dns_record_type: cname for a target "
+                    "outside AWS." % p["target"])
+        else:
+            target = {"dns_name": p["target"], "zone_id": None, "dual_stack": False, "kind": "external", "name": None}
+        result["load_balancer"] = target if p["type"] == "alias" else None
+        if owner_state == "foreign" and not p["force"]:
+            raise _route53.DnsError(
+                "Refusing to change %s: %s. It is not ours (owner id %s). Set dns_record_force: true to take it over."
+                % (name, detail, p["owner_id"]), ownership=owner_state, records=_route53.view(existing.values()))
+        wanted = _route53.desired_records(name, target, p["type"], p["ttl"], p["owner_id"], RESOURCE)
+    else:
+        wanted = []
+        if owner_state == "foreign":
+            module.warn("Leaving %s alone: %s, not owner id %s." % (name, detail, p["owner_id"]))
+            result["records"] = _route53.view(existing.values())
+            return result
+
+    changes = _route53.plan(existing, wanted, name, p["state"])
+    result["changes"] = changes
+    after = dict(existing)
+    for change in changes:
+        key = (_route53.fqdn(change["ResourceRecordSet"]["Name"]), change["ResourceRecordSet"]["Type"])
+        if change["Action"] == "DELETE":
+            after.pop(key, None)
+        else:
+            after[key] = change["ResourceRecordSet"]
+    result["records"] = _route53.view(after.values())
+    if module._diff:
+        result["diff"] = {"before": _route53.view(existing.values()), "after": result["records"]}
+    if changes:
+        result["changed"] = True
+        if not module.check_mode:
+            result["change_id"], result["polls"] = _route53.apply(
+                route53, zone_id, changes, "docc.platform %s %s" % (p["state"], name), p["wait_timeout"])
+    return result
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            zone=dict(type="str", required=True),
+            private_zone=dict(type="bool", default=False),
+            target=dict(type="str"),
+            type=dict(type="str", choices=["alias", "cname"], default="alias"),
+            ttl=dict(type="int", default=300),
+            owner_id=dict(type="str", default="docc-platform"),
+            force=dict(type="bool", default=False),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            wait_timeout=dict(type="int", default=300),
+        ),
+        required_if=[("state", "present", ["target"])],
+        supports_check_mode=True,
+    )
+    p = module.params
+    if not _route53.valid_dns_name(p["name"]):
+        module.fail_json(msg="name %r is not a valid DNS name (labels of a-z, 0-9 and '-', at most 63 characters "
+                             "each, 253 in all)." % p["name"])
+    if not _route53.in_zone(p["name"], p["zone"]):
+        module.fail_json(msg="name %s is outside the zone %s; pick the zone that contains it."
+                             % (p["name"], p["zone"]))
+    if p["state"] == "present" and not _route53.valid_dns_name(p["target"]):
+        module.fail_json(msg="target %r is not a valid host name; expected the load balancer's DNS name."
+                             % p["target"])
+    try:
+        result = run(module)
+    except _route53.DnsError as exc:
+        module.fail_json(msg=str(exc), **exc.details)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        module.fail_json_aws(exc, msg="Route53/ELB API call failed for %s" % p["name"])
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

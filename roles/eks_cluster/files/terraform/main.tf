@@ -1,0 +1,438 @@
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
+
+data "aws_availability_zones" "available" {
+  state = "available"
+}
+
+locals {
+  azs                 = slice(data.aws_availability_zones.available.names, 0, var.availability_zone_count)
+  admin_principal_arn = var.admin_principal_arn != "" ? var.admin_principal_arn : data.aws_caller_identity.current.arn
+  nat_count           = var.single_nat_gateway ? 1 : var.availability_zone_count
+  account_root        = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  cluster_log_group   = "/aws/eks/${var.cluster_name}/cluster"
+  # Set on each resource rather than through provider default_tags: the launch template
+  # itself stays untagged (only the instances it launches carry tags).
+  tags = merge(var.tags, { "docc.platform/cluster" = var.cluster_name })
+}
+
+# ---------------------------------------------------------------------------------------
+# Network: VPC over several AZs, public subnets for load balancers, private for nodes.
+# ---------------------------------------------------------------------------------------
+resource "aws_vpc" "this" {
+  cidr_block           = var.vpc_cidr
+  enable_dns_support   = true
+  enable_dns_hostnames = true
+
+  tags = merge(local.tags, { Name = "${var.cluster_name}-vpc" })
+}
+
+# Nothing uses the default security group; with no rules it denies all traffic.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(local.tags, { Name = "${var.cluster_name}-default-deny" })
+}
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(local.tags, { Name = "${var.cluster_name}-igw" })
+}
+
+resource "aws_subnet" "public" {
+  count = var.availability_zone_count
+
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = var.public_subnet_cidrs[count.index]
+  availability_zone = local.azs[count.index]
+  # Load balancers get their own addresses; nothing launched here needs a public IP.
+  map_public_ip_on_launch = false
+
+  tags = merge(local.tags, {
+    Name                                        = "${var.cluster_name}-public-${local.azs[count.index]}"
+    "kubernetes.io/role/elb"                    = "1"
+    "kubernetes.io/cluster/${var.cluster_name}" = "shared"
+  })
+}
+
+resource "aws_subnet" "private" {
+  count = var.availability_zone_count
+
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = var.private_subnet_cidrs[count.index]
+  availability_zone = local.azs[count.index]
+
+  tags = merge(local.tags, {
+    Name                                        = "${var.cluster_name}-private-${local.azs[count.index]}"
+    "kubernetes.io/role/internal-elb"           = "1"
+    "kubernetes.io/cluster/${var.cluster_name}" = "shared"
+  })
+}
+
+resource "aws_eip" "nat" {
+  count  = local.nat_count
+  domain = "vpc"
+  tags   = merge(local.tags, { Name = "${var.cluster_name}-nat-${count.index}" })
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+resource "aws_nat_gateway" "this" {
+  count = local.nat_count
+
+  allocation_id = aws_eip.nat[count.index].id
+  subnet_id     = aws_subnet.public[count.index].id
+  tags          = merge(local.tags, { Name = "${var.cluster_name}-nat-${count.index}" })
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.this.id
+  tags   = merge(local.tags, { Name = "${var.cluster_name}-public" })
+}
+
+resource "aws_route" "public_internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route_table_association" "public" {
+  count = var.availability_zone_count
+
+  subnet_id      = aws_subnet.public[count.index].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_route_table" "private" {
+  count = var.availability_zone_count
+
+  vpc_id = aws_vpc.this.id
+  tags   = merge(local.tags, { Name = "${var.cluster_name}-private-${local.azs[count.index]}" })
+}
+
+resource "aws_route" "private_nat" {
+  count = var.availability_zone_count
+
+  route_table_id         = aws_route_table.private[count.index].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[var.single_nat_gateway ? 0 : count.index].id
+}
+
+resource "aws_route_table_association" "private" {
+  count = var.availability_zone_count
+
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private[count.index].id
+}
+
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  count = var.enable_vpc_flow_logs ? 1 : 0
+
+  name              = "/aws/vpc/${var.cluster_name}/flow-logs"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.this.arn
+  tags              = local.tags
+}
+
+resource "aws_iam_role" "flow_logs" {
+  count = var.enable_vpc_flow_logs ? 1 : 0
+
+  name = "${var.cluster_name}-vpc-flow-logs"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "vpc-flow-logs.amazonaws.com" }
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  count = var.enable_vpc_flow_logs ? 1 : 0
+
+  name = "write-flow-logs"
+  role = aws_iam_role.flow_logs[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+      Resource = "${aws_cloudwatch_log_group.flow_logs[0].arn}:*"
+    }]
+  })
+}
+
+resource "aws_flow_log" "this" {
+  count = var.enable_vpc_flow_logs ? 1 : 0
+
+  vpc_id               = aws_vpc.this.id
+  traffic_type         = "ALL"
+  log_destination_type = "cloud-watch-logs"
+  log_destination      = aws_cloudwatch_log_group.flow_logs[0].arn
+  iam_role_arn         = aws_iam_role.flow_logs[0].arn
+  tags                 = local.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Encryption: one customer-managed key for Kubernetes secrets and the log groups.
+# ---------------------------------------------------------------------------------------
+resource "aws_kms_key" "this" {
+  description             = "EKS ${var.cluster_name}: secrets envelope encryption and log groups"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+  tags                    = local.tags
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsEncrypts"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:log-group:*"
+          }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/eks/${var.cluster_name}"
+  target_key_id = aws_kms_key.this.key_id
+}
+
+# ---------------------------------------------------------------------------------------
+# IAM: the cluster role and the node role, each with only the AWS managed policies it needs.
+# ---------------------------------------------------------------------------------------
+resource "aws_iam_role" "cluster" {
+  name = "${var.cluster_name}-cluster"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+      Principal = { Service = "eks.amazonaws.com" }
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  for_each = toset(["AmazonEKSClusterPolicy"])
+
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/${each.value}"
+}
+
+resource "aws_iam_role" "node" {
+  name = "${var.cluster_name}-node"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ec2.amazonaws.com" }
+    }]
+  })
+  tags = local.tags
+}
+
+resource "aws_iam_role_policy_attachment" "node" {
+  # The CNI policy sits on the node role only until vpc-cni moves to IRSA; ECR read-only
+  # lets nodes pull images.
+  for_each = toset(["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"])
+
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/${each.value}"
+}
+
+# ---------------------------------------------------------------------------------------
+# Control plane
+# ---------------------------------------------------------------------------------------
+resource "aws_cloudwatch_log_group" "cluster" {
+  # EKS writes here; creating it first sets retention and encryption.
+  name              = local.cluster_log_group
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.this.arn
+  tags              = local.tags
+}
+
+resource "aws_eks_cluster" "this" {
+  #checkov:skip=CKV_AWS_37:controllerManager and scheduler logs are opt-in through cluster_log_types (CloudWatch cost); api, audit and authenticator are on by default
+  name     = var.cluster_name
+  version  = var.kubernetes_version
+  role_arn = aws_iam_role.cluster.arn
+
+  enabled_cluster_log_types = var.cluster_log_types
+  tags                      = local.tags
+
+  vpc_config {
+    subnet_ids              = aws_subnet.private[*].id
+    endpoint_private_access = true
+    endpoint_public_access  = length(var.public_access_cidrs) > 0
+    public_access_cidrs     = length(var.public_access_cidrs) > 0 ? var.public_access_cidrs : null
+  }
+
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = aws_kms_key.this.arn
+    }
+  }
+
+  # Authentication through EKS access entries (no aws-auth ConfigMap editing).
+  dynamic "access_config" {
+    for_each = var.enable_access_entries ? [1] : []
+    content {
+      authentication_mode                         = "API"
+      bootstrap_cluster_creator_admin_permissions = false
+    }
+  }
+
+  depends_on = [
+    aws_iam_role_policy_attachment.cluster,
+    aws_cloudwatch_log_group.cluster,
+  ]
+}
+
+resource "aws_eks_access_entry" "admin" {
+  count = var.enable_access_entries ? 1 : 0
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = local.admin_principal_arn
+  type          = "STANDARD"
+  tags          = local.tags
+}
+
+resource "aws_eks_access_policy_association" "admin" {
+  count = var.enable_access_entries ? 1 : 0
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.admin[0].principal_arn
+  policy_arn    = "arn:${data.aws_partition.current.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
+# IRSA: pods assume IAM roles through the cluster's OIDC issuer.
+resource "aws_iam_openid_connect_provider" "this" {
+  url            = aws_eks_cluster.this.identity[0].oidc[0].issuer
+  client_id_list = ["sts.amazonaws.com"]
+  tags           = local.tags
+}
+
+# ---------------------------------------------------------------------------------------
+# Nodes: a managed node group through a launch template
+# ---------------------------------------------------------------------------------------
+resource "aws_launch_template" "node" {
+  name_prefix = "${var.cluster_name}-node-"
+  description = "EKS ${var.cluster_name} managed nodes"
+
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "required" # IMDSv2 only
+    # Hop limit 1: a pod on the pod network cannot reach the node's instance metadata, so
+    # it cannot borrow the node role; pods get AWS credentials through IRSA instead.
+    # hostNetwork agents (aws-node, kube-proxy) are one hop away and keep working.
+    http_put_response_hop_limit = 1
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_size           = var.node_disk_size
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(local.tags, { Name = "${var.cluster_name}-node" })
+  }
+}
+
+resource "aws_eks_node_group" "this" {
+  cluster_name    = aws_eks_cluster.this.name
+  node_group_name = "${var.cluster_name}-default"
+  node_role_arn   = aws_iam_role.node.arn
+  subnet_ids      = aws_subnet.private[*].id
+  ami_type        = var.node_ami_type
+  capacity_type   = var.node_capacity_type
+  instance_types  = var.node_instance_types
+  labels          = var.node_labels
+  tags            = local.tags
+
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = aws_launch_template.node.latest_version
+  }
+
+  scaling_config {
+    min_size     = var.node_min_size
+    desired_size = var.node_desired_size
+    max_size     = var.node_max_size
+  }
+
+  # Rolling updates replace one node at a time (the AWS default, so no update_config).
+
+  dynamic "taint" {
+    for_each = var.node_taints
+    content {
+      key    = taint.value.key
+      value  = taint.value.value
+      effect = taint.value.effect
+    }
+  }
+
+  lifecycle {
+    # The cluster autoscaler owns the desired size once the group exists. Remote (SSH)
+    # access is never configured: AWS rejects it together with a launch template.
+    ignore_changes = [scaling_config[0].desired_size, remote_access]
+  }
+
+  depends_on = [aws_iam_role_policy_attachment.node]
+}
+
+# ---------------------------------------------------------------------------------------
+# Add-ons
+# ---------------------------------------------------------------------------------------
+locals {
+  addons = var.enable_addons ? {
+    "vpc-cni" = {
+      # The VPC CNI enforces Kubernetes NetworkPolicy.
+      configuration_values = jsonencode({ enableNetworkPolicy = "true" })
+    }
+    "coredns"    = { configuration_values = null }
+    "kube-proxy" = { configuration_values = null }
+  } : {}
+}
+
+resource "aws_eks_addon" "this" {
+  for_each = local.addons
+
+  cluster_name                = aws_eks_cluster.this.name
+  addon_name                  = each.key
+  addon_version               = lookup(var.addon_versions, each.key, null)
+  configuration_values        = each.value.configuration_values
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "PRESERVE"
+  tags                        = local.tags
+
+  depends_on = [aws_eks_node_group.this]
+}

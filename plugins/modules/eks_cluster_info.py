@@ -76,6 +76,7 @@ except ImportError:
     botocore = None  # AnsibleAWSModule reports the missing library
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws
 

@@ -7,6 +7,9 @@ import glob
 import os
 import subprocess
 
+import boto3
+import yaml
+
 from tests.e2e.conftest import INVENTORY, ROOT, ansible_playbook
 
 STAGES = ["eks", "ingress", "image", "app", "dns", "verify"]
@@ -41,12 +44,37 @@ def test_a_tag_runs_only_its_stage(local_engines):
 def test_eks_stage_reaches_the_emulator_through_the_endpoint_variable(local_engines):
     run = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "eks")
     assert run.rc == 0, run
-    assert "at http://127.0.0.1:%s" % os.environ.get("DOCC_MOTO_PORT", "5055") in run.output
+    assert "(endpoint http://127.0.0.1:%s)" % os.environ.get("DOCC_MOTO_PORT", "5055") in run.output
+    assert "EKS add-ons vpc-cni/coredns/kube-proxy (eks_cluster_enable_addons)" in run.output
 
 
-def test_teardown_runs(local_engines):
+def _aws(service):
+    """A boto3 client for the emulator, with the local inventory's fake credentials."""
+    with open(os.path.join(ROOT, "inventories", "local", "group_vars", "all.yml")) as handle:
+        inventory = yaml.safe_load(handle)
+    return boto3.client(service, endpoint_url="http://127.0.0.1:%s" % os.environ.get("DOCC_MOTO_PORT", "5055"),
+                        region_name=inventory["docc_aws_region"],
+                        aws_access_key_id=inventory["docc_aws_access_key_id"],
+                        aws_secret_access_key=inventory["docc_aws_secret_access_key"])
+
+
+def test_teardown_leaves_nothing_of_ours(local_engines):
+    site = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "eks")
+    assert site.rc == 0, site
+    assert _aws("eks").list_clusters()["clusters"] == ["docc"]
     run = ansible_playbook("playbooks/teardown.yml", "-i", INVENTORY)
     assert run.rc == 0, run
+    ours = [{"Name": "tag:docc.platform/cluster", "Values": ["docc"]}]
+    ec2 = _aws("ec2")
+    assert _aws("eks").list_clusters()["clusters"] == []
+    assert ec2.describe_vpcs(Filters=ours)["Vpcs"] == []
+    assert ec2.describe_subnets(Filters=ours)["Subnets"] == []
+    assert [n for n in ec2.describe_nat_gateways(Filters=ours)["NatGateways"] if n["State"] not in ("deleted",)] == []
+    assert ec2.describe_addresses(Filters=ours)["Addresses"] == []
+    assert [r for r in _aws("iam").list_roles()["Roles"] if r["RoleName"].startswith("docc-")] == []
+    assert _aws("logs").describe_log_groups(logGroupNamePrefix="/aws/eks/docc")["logGroups"] == []
+    again = ansible_playbook("playbooks/teardown.yml", "-i", INVENTORY)
+    assert again.rc == 0 and again.recap["changed"] == 0, again
 
 
 def test_built_collection_installs_offline_and_runs_site(local_engines, tmp_path):

@@ -94,20 +94,10 @@ options:
     type: float
     default: 30.0
 extends_documentation_fragment:
+  - docc.platform.attributes.read_only
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: Read-only; it runs the same checks in check mode.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  idempotent:
-    description: Running it twice with the same arguments reports no change the second time.
-    support: full
 """
 
 EXAMPLES = r"""

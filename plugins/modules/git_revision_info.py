@@ -22,17 +22,8 @@ options:
     description: Directory inside a git work tree.
     type: path
     required: true
-attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-    details: Read-only.
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  idempotent:
-    description: Running it twice with the same arguments reports no change the second time.
-    support: full
+extends_documentation_fragment:
+  - docc.platform.attributes.read_only
 """
 
 EXAMPLES = r"""

@@ -97,3 +97,13 @@ def test_built_collection_installs_offline_and_runs_site(local_engines, tmp_path
     assert run.rc == 0, run
     assert "PLAY [Stage verify " in run.output
     assert "image: 127.0.0.1:" in run.output  # the image stage ran from the installed copy
+
+
+def test_eks_tokens_never_reach_the_output_even_at_vvv(local_engines):
+    site = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "eks")
+    assert site.rc == 0, site
+    run = ansible_playbook("tests/e2e/playbooks/token_not_logged.yml", "-i", INVENTORY, "-vvv")
+    assert run.rc == 0, run
+    assert "ESTABLISH LOCAL CONNECTION" in run.output  # really -vvv
+    assert "k8s-aws-v1." not in run.output
+    assert "X-Amz-Signature" not in run.output

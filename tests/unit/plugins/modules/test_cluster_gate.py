@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -166,3 +167,47 @@ def test_token_structure(aws):
     assert query["X-Amz-Expires"] == ["60"]
     assert "x-k8s-aws-id" in query["X-Amz-SignedHeaders"][0].split(";")
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+
+
+# --- moto in-process, real API calls: transitions and issues set on moto's backend ---------
+
+def _backend():
+    from moto.eks.models import eks_backends
+
+    return eks_backends["123456789012"]["eu-west-1"]
+
+
+def test_creating_to_active_is_noticed_within_one_poll_interval_on_moto(aws):
+    cluster = _backend().clusters["docc"]
+    cluster.status = "CREATING"
+    flipped = {}
+
+    def flip():
+        cluster.status = "ACTIVE"
+        flipped["at"] = time.monotonic()
+
+    timer = threading.Timer(0.5, flip)
+    timer.start()
+    try:
+        failed, result = run_module(cluster_gate.main, _fast(cluster_name="docc", initial_interval=0.1,
+                                                             max_interval=0.4, kubernetes={"mode": "skip"}))
+    finally:
+        timer.cancel()
+    done = time.monotonic()
+    assert not failed, result
+    stage = result["stages"][0]
+    assert stage["name"] == "control_plane" and stage["ok"] and stage["polls"] > 1
+    # The gate returned at most one (capped) interval after the flip, plus the later stages.
+    assert done - flipped["at"] < 0.4 + 1.0
+
+
+def test_a_nodegroup_issue_on_moto_fails_naming_the_stage_and_the_code(aws):
+    nodegroup = _backend().clusters["docc"].nodegroups["ng"]
+    nodegroup.status = "DEGRADED"
+    nodegroup.health = {"issues": [{"code": "AsgInstanceLaunchFailures", "message": "no capacity",
+                                    "resourceIds": ["eks-ng"]}]}
+    failed, result = run_module(cluster_gate.main, _fast(cluster_name="docc", timeout=1, kubernetes={"mode": "skip"}))
+    assert failed
+    assert result["msg"].startswith("cluster gate: stage nodegroups not ready")
+    assert "AsgInstanceLaunchFailures" in result["msg"]
+    assert [s["name"] for s in result["stages"]] == ["control_plane", "nodegroups"]

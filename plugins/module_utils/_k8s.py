@@ -119,3 +119,17 @@ def from_kubeconfig(path, context=None, cleanup=None):
                        % ctx.get("user"))
     return Client(cluster["server"], ca_data=ca_data, ca_file=ca_file, token=token, client_cert=cert,
                   client_key=key, insecure=bool(cluster.get("insecure-skip-tls-verify")), cleanup=cleanup)
+
+
+def default_kubeconfig():
+    """First path of KUBECONFIG, else ~/.kube/config."""
+    return os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or os.path.join(
+        os.environ.get("HOME", "/"), ".kube", "config")
+
+
+def from_options(options, cleanup):
+    """Client from a module's connection options: host + api_key (+ ca_cert), else a
+    kubeconfig (options' path, KUBECONFIG, ~/.kube/config) and context."""
+    if options.get("host"):
+        return Client(options["host"], ca_file=options.get("ca_cert"), token=options.get("api_key"))
+    return from_kubeconfig(options.get("kubeconfig") or default_kubeconfig(), options.get("context"), cleanup)

@@ -67,3 +67,9 @@ class Gate:
         record["polls"] = polls
         self.stages.append(record)
         return record
+
+
+def failure_message(gate_name, record):
+    """The fail_json message for a stage that did not become ready."""
+    return "%s: stage %s not ready after %ss. Observed: %s. Expected: %s. %s" % (
+        gate_name, record["name"], record["elapsed_s"], record["observed"], record["expected"], record["hint"])

@@ -169,7 +169,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _cluster_gate, _eks_auth, _k8s
 from ansible_collections.docc.platform.plugins.module_utils._arn import principal_arn
-from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate
+from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message
 
 
 def _kubernetes_client(params, eks, sts, cleanup):
@@ -182,11 +182,8 @@ def _kubernetes_client(params, eks, sts, cleanup):
         ca = base64.b64decode(cluster["certificateAuthority"]["data"]).decode("utf-8", "replace")
         return _k8s.Client(cluster["endpoint"], ca_data=ca, cleanup=cleanup,
                            token_source=lambda: _eks_auth.mint_token(sts, params["cluster_name"])), mode
-    if mode == "token":
-        return _k8s.Client(k["host"], ca_file=k.get("ca_cert"), token=k.get("api_key")), mode
-    path = k.get("kubeconfig") or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or os.path.join(
-        os.environ.get("HOME", "/"), ".kube", "config")
-    return _k8s.from_kubeconfig(path, k.get("context"), cleanup), mode
+    # token (host + api_key) or kubeconfig
+    return _k8s.from_options(k if mode == "token" else dict(k, host=None), cleanup), mode
 
 
 def run(module):
@@ -285,10 +282,7 @@ def main():
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
         module.fail_json_aws(exc, msg="cluster gate: an AWS call failed")
     if failed:
-        module.fail_json(
-            msg="cluster gate: stage %s not ready after %ss. Observed: %s. Expected: %s. %s"
-                % (failed["name"], failed["elapsed_s"], failed["observed"], failed["expected"], failed["hint"]),
-            **result)
+        module.fail_json(msg=failure_message("cluster gate", failed), **result)
     module.exit_json(**result)
 
 

@@ -128,15 +128,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.docc.platform.plugins.module_utils import _endpoint_gate, _k8s
-from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate
-
-
-def _api(k, cleanup):
-    if k.get("host"):
-        return _k8s.Client(k["host"], ca_file=k.get("ca_cert"), token=k.get("api_key"))
-    path = k.get("kubeconfig") or os.environ.get("KUBECONFIG", "").split(os.pathsep)[0] or os.path.join(
-        os.environ.get("HOME", "/"), ".kube", "config")
-    return _k8s.from_kubeconfig(path, k.get("context"), cleanup)
+from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message
 
 
 def run(p):
@@ -147,7 +139,7 @@ def run(p):
         if p["resource"]:
             r = p["resource"]
             record = gate.stage("load_balancer",
-                                _endpoint_gate.load_balancer(_api(p["kubernetes"], cleanup), r["kind"],
+                                _endpoint_gate.load_balancer(_k8s.from_options(p["kubernetes"], cleanup), r["kind"],
                                                              r["namespace"], r["name"], found),
                                 "%s %s/%s with a load balancer address" % (r["kind"], r["namespace"], r["name"]),
                                 "The cloud controller has not provisioned the load balancer: look at the resource's "
@@ -211,9 +203,7 @@ def main():
         module.fail_json(msg="endpoint gate: %s" % exc)
     result = dict(changed=False, stages=gate.stages, hostname=found["host"])
     if failed:
-        module.fail_json(msg="endpoint gate: stage %s not ready after %ss. Observed: %s. Expected: %s. %s"
-                             % (failed["name"], failed["elapsed_s"], failed["observed"], failed["expected"],
-                                failed["hint"]), **result)
+        module.fail_json(msg=failure_message("endpoint gate", failed), **result)
     module.exit_json(**result)
 
 

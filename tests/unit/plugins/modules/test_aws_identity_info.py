@@ -7,24 +7,12 @@ import socket
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.docc.platform.plugins.modules import aws_identity_info
 from tests.unit.module_runner import run_module
 
 
-@pytest.fixture()
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
-        yield
-
-
-def test_reports_the_caller_and_endpoint(aws):
+def test_reports_the_caller_and_endpoint(moto_aws):
     failed, result = run_module(aws_identity_info.main, {}, check_mode=True)
     assert not failed
     assert result["changed"] is False
@@ -34,7 +22,7 @@ def test_reports_the_caller_and_endpoint(aws):
     assert result["region"] == "eu-west-1"
 
 
-def test_an_assumed_role_maps_to_its_role(aws, monkeypatch):
+def test_an_assumed_role_maps_to_its_role(moto_aws, monkeypatch):
     iam = boto3.client("iam")
     statement = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}}
     trust = {"Version": "2012-10-17", "Statement": [statement]}
@@ -62,11 +50,9 @@ def moto_server():
     server.stop()
 
 
-def test_the_endpoint_variable_reaches_the_client(monkeypatch, moto_server):
+def test_the_endpoint_variable_reaches_the_client(fake_aws_env, moto_server):
     """AWS_ENDPOINT_URL (what the inventory's docc_aws_endpoint_url becomes) steers the client."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch = fake_aws_env
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     failed, result = run_module(aws_identity_info.main, {})
     assert not failed, result
@@ -74,13 +60,11 @@ def test_the_endpoint_variable_reaches_the_client(monkeypatch, moto_server):
     assert result["account"] == "123456789012"
 
 
-def test_an_unreachable_endpoint_fails_naming_the_variable(monkeypatch):
+def test_an_unreachable_endpoint_fails_naming_the_variable(fake_aws_env):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = "http://127.0.0.1:%d" % sock.getsockname()[1]
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch = fake_aws_env
     monkeypatch.setenv("AWS_ENDPOINT_URL", dead)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     failed, result = run_module(aws_identity_info.main, {})

@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.docc.platform.plugins.module_utils import _eks_auth
 from ansible_collections.docc.platform.plugins.modules import cluster_gate
@@ -102,21 +101,16 @@ def test_too_few_ready_nodes_fail_naming_the_stage(fake_api):
 
 
 @pytest.fixture()
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        iam = boto3.client("iam")
-        role = iam.create_role(RoleName="eks", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        ec2 = boto3.client("ec2")
-        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.0.0/24")["Subnet"]["SubnetId"]
-        eks = boto3.client("eks")
-        eks.create_cluster(name="docc", roleArn=role, resourcesVpcConfig={"subnetIds": [subnet]})
-        eks.create_nodegroup(clusterName="docc", nodegroupName="ng", nodeRole=role, subnets=[subnet])
-        yield
+def aws(moto_aws):
+    iam = boto3.client("iam")
+    role = iam.create_role(RoleName="eks", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.0.0/24")["Subnet"]["SubnetId"]
+    eks = boto3.client("eks")
+    eks.create_cluster(name="docc", roleArn=role, resourcesVpcConfig={"subnetIds": [subnet]})
+    eks.create_nodegroup(clusterName="docc", nodegroupName="ng", nodeRole=role, subnets=[subnet])
+    yield
 
 
 def test_a_401_hints_at_the_caller_and_the_authentication_mode(aws, fake_api):

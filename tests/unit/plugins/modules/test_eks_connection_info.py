@@ -7,7 +7,6 @@ import os
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from ansible_collections.docc.platform.plugins.module_utils import _eks_auth
 from ansible_collections.docc.platform.plugins.modules import eks_connection_info
@@ -15,15 +14,10 @@ from tests.unit.module_runner import run_module
 
 
 @pytest.fixture()
-def cluster(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        role = boto3.client("iam").create_role(RoleName="eks", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        yield boto3.client("eks").create_cluster(name="docc", roleArn=role,
-                                                 resourcesVpcConfig={"subnetIds": []})["cluster"]
+def cluster(moto_aws):
+    role = boto3.client("iam").create_role(RoleName="eks", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    yield boto3.client("eks").create_cluster(name="docc", roleArn=role,
+                                             resourcesVpcConfig={"subnetIds": []})["cluster"]
 
 
 def test_host_ca_and_token(cluster, tmp_path):

@@ -15,19 +15,14 @@ ZONE = "docc.domain.io"
 
 
 @pytest.fixture()
-def aws(monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIADOCCUNITTEST0001")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "dOcCuNiTsEcReT0000000000000000000000000")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        route53 = boto3.client("route53")
-        zone_id = route53.create_hosted_zone(Name=ZONE, CallerReference="docc-unit")["HostedZone"]["Id"].split("/")[-1]
-        ec2 = boto3.client("ec2")
-        vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
-        subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.%d.0/24" % i, AvailabilityZone="eu-west-1" + az)
-                   ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
-        yield {"route53": route53, "zone_id": zone_id, "subnets": subnets, "elbv2": boto3.client("elbv2")}
+def aws(moto_aws):
+    route53 = boto3.client("route53")
+    zone_id = route53.create_hosted_zone(Name=ZONE, CallerReference="docc-unit")["HostedZone"]["Id"].split("/")[-1]
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock="10.20.%d.0/24" % i, AvailabilityZone="eu-west-1" + az)
+               ["Subnet"]["SubnetId"] for i, az in enumerate("ab")]
+    yield {"route53": route53, "zone_id": zone_id, "subnets": subnets, "elbv2": boto3.client("elbv2")}
 
 
 def nlb(aws, name):

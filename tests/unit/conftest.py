@@ -1,0 +1,29 @@
+"""Shared fixtures of the unit tier."""
+
+from __future__ import annotations
+
+import pytest
+from moto import mock_aws
+
+# Fake credentials, deliberately not common words: Ansible masks secret values wherever
+# they appear in output.
+FAKE_ACCESS_KEY = "AKIADOCCUNITTEST0001"
+FAKE_SECRET_KEY = "dOcCuNiTsEcReT0000000000000000000000000"
+
+
+@pytest.fixture()
+def fake_aws_env(monkeypatch):
+    """Fake AWS credentials and region in the environment, no endpoint override or profile."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", FAKE_SECRET_KEY)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return monkeypatch
+
+
+@pytest.fixture()
+def moto_aws(fake_aws_env):
+    """moto in-process for every boto3 client created inside the test."""
+    with mock_aws():
+        yield

@@ -1,13 +1,17 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cluster readiness stages (private to docc.platform).
 
-Each check returns (ok, observed) or raises SkipStage; the Gate in _waiter polls it.
-AWS calls take ready clients (from _aws.client); Kubernetes calls take a _k8s.Client.
+Each check returns (ok, observed) or raises SkipStage / StopStage; the Gate in _waiter polls
+it. AWS calls take ready clients (from _aws.client); Kubernetes calls take a _k8s.Client,
+whose "not reachable yet" errors the Gate treats as "not ready yet".
 """
 
 from __future__ import annotations
 
+from ansible_collections.docc.platform.plugins.module_utils import _aws, _eks_versions
+from ansible_collections.docc.platform.plugins.module_utils._k8s import K8sUnauthorized
 from ansible_collections.docc.platform.plugins.module_utils._waiter import SkipStage, StopStage
 
 try:
@@ -15,14 +19,10 @@ try:
 except ImportError:  # pragma: no cover - AnsibleAWSModule reports the missing library
     ClientError = Exception
 
-# What an API that does not implement an operation answers (the local AWS emulator).
-_NOT_IMPLEMENTED = ("NotImplemented", "NotImplementedException", "UnknownOperationException",
-                    "InvalidAction", "404")
-
 
 def control_plane(eks, cluster_name):
     def check():
-        cluster = eks.describe_cluster(name=cluster_name)["cluster"]
+        cluster = eks.describe_cluster(name=cluster_name, aws_retry=True)["cluster"]
         issues = cluster.get("health", {}).get("issues", [])
         observed = "status %s, %d health issue(s)%s" % (
             cluster["status"], len(issues),
@@ -33,17 +33,32 @@ def control_plane(eks, cluster_name):
     return check
 
 
+def version_support(eks, cluster_name, today, result):
+    """Reports where the running version stands; never fails the gate on a calendar answer.
+
+    Puts a warning text into result['version_warning'] for extended support or a near end.
+    """
+    def check():
+        version = eks.describe_cluster(name=cluster_name, aws_retry=True)["cluster"].get("version")
+        versions, reason = _eks_versions.fetch(eks)
+        if versions is None:
+            raise SkipStage("support calendar not checked: %s" % reason)
+        verdict = _eks_versions.assess(version, versions, today, allow_extended=False)
+        if verdict["level"] in ("warn", "extended", "unsupported"):
+            result["version_warning"] = "cluster %s: %s" % (cluster_name, verdict["message"])
+        return True, verdict["message"]
+    return check
+
+
 def nodegroups(eks, cluster_name):
     def check():
-        names = []
-        for page in eks.get_paginator("list_nodegroups").paginate(clusterName=cluster_name):
-            names.extend(page["nodegroups"])
+        names = _aws.paginate(eks, "list_nodegroups", clusterName=cluster_name).get("nodegroups", [])
         if not names:
             return False, "no managed node group"
         states = []
         ok = True
         for name in names:
-            ng = eks.describe_nodegroup(clusterName=cluster_name, nodegroupName=name)["nodegroup"]
+            ng = eks.describe_nodegroup(clusterName=cluster_name, nodegroupName=name, aws_retry=True)["nodegroup"]
             issues = ng.get("health", {}).get("issues", [])
             state = "%s %s" % (name, ng["status"])
             if issues:
@@ -56,21 +71,18 @@ def nodegroups(eks, cluster_name):
 
 def authorized(eks, cluster_name, principal_arn):
     def check():
-        cluster = eks.describe_cluster(name=cluster_name)["cluster"]
+        cluster = eks.describe_cluster(name=cluster_name, aws_retry=True)["cluster"]
         mode = cluster.get("accessConfig", {}).get("authenticationMode")
         if mode is None:
             raise SkipStage("the EKS API reports no authentication mode (no access-entry support)")
         if mode == "CONFIG_MAP":
             raise SkipStage("authentication mode CONFIG_MAP: access is in the aws-auth ConfigMap, not inspected")
         try:
-            entries = []
-            for page in eks.get_paginator("list_access_entries").paginate(clusterName=cluster_name):
-                entries.extend(page["accessEntries"])
+            entries = _aws.paginate(eks, "list_access_entries", clusterName=cluster_name).get("accessEntries", [])
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
-            if code in _NOT_IMPLEMENTED or status in ("404", "501"):
-                raise SkipStage("the EKS API does not implement ListAccessEntries (%s)" % (code or status)) from exc
+            if _aws.is_not_implemented(exc):
+                raise SkipStage("the EKS API does not implement ListAccessEntries (%s)" % _aws.error_code(exc)) \
+                    from exc
             raise
         return principal_arn in entries, "mode %s; access entries: %s" % (mode, ", ".join(entries) or "none")
     return check
@@ -78,10 +90,14 @@ def authorized(eks, cluster_name, principal_arn):
 
 def readyz(api):
     def check():
-        status, body = api.get("/readyz")
+        try:
+            status, body = api.get("/readyz")
+        except K8sUnauthorized as exc:
+            raise StopStage("GET /readyz -> 401 (credentials not accepted): %s" % exc.msg,
+                            reason="unauthorized") from exc
         observed = "GET /readyz -> %d %s" % (status, str(body).strip()[:200])
-        if status in (401, 403):
-            raise StopStage(observed)  # credentials do not get better by waiting
+        if status == 403:
+            raise StopStage(observed, reason="forbidden")  # waiting does not change authorization
         return status == 200, observed
     return check
 
@@ -137,7 +153,7 @@ def workloads(api, namespace, wanted):
             good, detail = _available(item["kind"], body)
             ok = ok and good
             parts.append("%s/%s %s" % (item["kind"], item["name"], detail))
-        return ok, "; ".join(parts)
+        return ok, "; ".join(parts) or "no system workload asked for"
     return check
 
 

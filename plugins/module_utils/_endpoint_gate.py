@@ -1,6 +1,7 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Endpoint readiness stages: load balancer host name, DNS, HTTP (private to docc.platform)."""
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Endpoint readiness stages: service address, load balancer, DNS, HTTP (private to docc.platform)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import socket
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.docc.platform.plugins.module_utils import _route53
 from ansible_collections.docc.platform.plugins.module_utils._waiter import SkipStage
 
 _PATHS = {
@@ -17,7 +19,7 @@ _PATHS = {
 }
 
 
-def load_balancer(api, kind, namespace, name, found):
+def service_address(api, kind, namespace, name, found):
     """Wait for status.loadBalancer.ingress[0].hostname (or ip); store it in found['host']."""
     def check():
         status, body = api.get(_PATHS[kind] % (namespace, name))
@@ -32,6 +34,17 @@ def load_balancer(api, kind, namespace, name, found):
                 found["host"] = host
                 return True, "%s %s/%s load balancer %s" % (kind, namespace, name, host)
         return False, "%s %s/%s has no load balancer address yet" % (kind, namespace, name)
+    return check
+
+
+def load_balancer(elbv2, elb, hostname, found):
+    """Wait until the ELB API knows a load balancer with DNS name ``hostname`` and it is active."""
+    def check():
+        lb = _route53.resolve_load_balancer(elbv2, elb, hostname)
+        if lb is None:
+            return False, "no ELBv2 or classic load balancer has the DNS name %s" % hostname
+        found["load_balancer"] = lb
+        return lb["state"] == "active", "%s load balancer %s is %s" % (lb["kind"], lb["name"], lb["state"])
     return check
 
 

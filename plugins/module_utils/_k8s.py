@@ -1,28 +1,71 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The one place docc.platform builds Kubernetes API connections (private to the collection).
 
-A deliberately small read-only client: GET with host + CA + bearer token (EKS token,
-static token) or client certificates (kubeconfig). Lower layers raise K8sError.
+``CONNECTION_SPEC`` is the argument spec of every module's ``kubernetes`` option (documented
+by the ``docc.platform.kubernetes`` doc fragment); ``connect`` turns those options into a
+small JSON client: host + CA + bearer token (an EKS token minted per request, or a static
+token) or client certificates (kubeconfig). Lower layers raise K8sError subclasses.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import tempfile
 
 from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
+from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.docc.platform.plugins.module_utils._errors import DoccError, Retryable
 
-class K8sError(Exception):
-    pass
+DEFAULT_SKIP_REASON = "no reachable Kubernetes API in this environment"
+
+CONNECTION_OPTIONS = dict(
+    mode=dict(type="str", choices=["eks_token", "kubeconfig", "token", "skip"]),
+    cluster_name=dict(type="str"),
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    host=dict(type="str"),
+    api_key=dict(type="str", no_log=True),
+    ca_cert=dict(type="path"),
+    skip_reason=dict(type="str", default=DEFAULT_SKIP_REASON),
+)
+
+CONNECTION_SPEC = dict(type="dict", default={}, options=CONNECTION_OPTIONS,
+                       required_if=[("mode", "token", ["host", "api_key"]),
+                                    ("mode", "eks_token", ["cluster_name"])])
+
+
+class K8sError(DoccError):
+    """A Kubernetes API call failed for a reason waiting will not cure."""
+
+
+class K8sUnreachable(K8sError, Retryable):
+    """The API server did not answer (connection refused, timeout, TLS not ready)."""
+
+
+class K8sUnauthorized(K8sError):
+    """The API server answered 401: the credentials are not accepted."""
+
+    def __init__(self, msg, host=None):
+        super().__init__(msg, host=host)
+        self.host = host
+
+
+def mode_of(options, default_cluster_name=None):
+    """The effective connection mode: explicit, else eks_token with a cluster name, else kubeconfig."""
+    if options.get("mode"):
+        return options["mode"]
+    return "eks_token" if (options.get("cluster_name") or default_cluster_name) else "kubeconfig"
 
 
 class Client:
-    """GET-only Kubernetes API client. ``token_source`` is called per request when given.
+    """JSON Kubernetes API client. ``token_source`` is called per request when given.
 
     ``ca_data`` (PEM text) is written to a private temporary file listed in ``cleanup``.
     """
@@ -42,28 +85,42 @@ class Client:
         self.client_key = client_key
         self.insecure = insecure
 
-    def get(self, path):
-        """(status, parsed JSON or text) of GET ``path``; network errors raise K8sError."""
+    def request(self, method, path, body=None, query=None):
+        """(status, parsed JSON or text) of ``method path``.
+
+        Raises K8sUnreachable when the server does not answer and K8sUnauthorized on 401;
+        every other HTTP status is returned to the caller.
+        """
         headers = {"Accept": "application/json"}
         token = self.token_source() if self.token_source else self.token
         if token:
             headers["Authorization"] = "Bearer " + token
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        url = self.host + path + ("?" + urlencode(query) if query else "")
         self.requests += 1
         try:
-            resp = open_url(self.host + path, headers=headers, timeout=self.timeout, validate_certs=not self.insecure,
-                            ca_path=self.ca_file, client_cert=self.client_cert, client_key=self.client_key,
-                            use_proxy=False)
+            resp = open_url(url, method=method, data=data, headers=headers, timeout=self.timeout,
+                            validate_certs=not self.insecure, ca_path=self.ca_file, client_cert=self.client_cert,
+                            client_key=self.client_key, use_proxy=False)
             status, raw = resp.getcode(), resp.read()
         except HTTPError as err:
             status, raw = err.code, err.read()
         except (URLError, OSError) as err:
-            raise K8sError("cannot reach the Kubernetes API at %s: %s"
-                           % (self.host, getattr(err, "reason", err))) from err
+            raise K8sUnreachable("cannot reach the Kubernetes API at %s: %s"
+                                 % (self.host, getattr(err, "reason", err)), host=self.host) from err
         text = raw.decode("utf-8", "replace")
+        if status == 401:
+            raise K8sUnauthorized("%s %s -> 401 %s" % (method, path, text.strip()[:200]), host=self.host)
         try:
             return status, json.loads(text)
         except ValueError:
             return status, text
+
+    def get(self, path, query=None):
+        return self.request("GET", path, query=query)
 
 
 def _write_private(data, suffix, keep):
@@ -79,23 +136,37 @@ def _materialise(data_b64, suffix, keep):
     return _write_private(base64.b64decode(data_b64), suffix, keep)
 
 
+def load_kubeconfig(path, context=None):
+    """(cluster, user, context name) entries of ``context`` (default: current-context)."""
+    import yaml  # PyYAML ships with ansible-core
+
+    try:
+        with open(path) as handle:
+            config = yaml.safe_load(handle) or {}
+    except OSError as exc:
+        raise K8sError("cannot read the kubeconfig %s: %s. Set kubernetes.kubeconfig to a readable file."
+                       % (path, exc.strerror)) from exc
+    name = context or config.get("current-context")
+    ctx = next((c["context"] for c in config.get("contexts", []) if c["name"] == name), None)
+    if ctx is None:
+        raise K8sError("kubeconfig %s has no context %r; set kubernetes.context to one of %s"
+                       % (path, name, [c["name"] for c in config.get("contexts", [])]))
+    cluster = next((c["cluster"] for c in config.get("clusters", []) if c["name"] == ctx["cluster"]), None)
+    if cluster is None:
+        raise K8sError("kubeconfig %s: context %r names cluster %r, which it does not define"
+                       % (path, name, ctx["cluster"]))
+    user = next((u["user"] for u in config.get("users", []) if u["name"] == ctx.get("user")), {}) or {}
+    return cluster, user, name
+
+
 def from_kubeconfig(path, context=None, cleanup=None):
-    """Client for ``context`` (default: current-context) of a kubeconfig file.
+    """Client for ``context`` of a kubeconfig file.
 
     Inline certificate data is written to private temporary files whose paths are appended
     to ``cleanup`` (the caller removes them). Exec plugins are not run: use an EKS token.
     """
-    import yaml  # PyYAML ships with ansible-core
-
     cleanup = cleanup if cleanup is not None else []
-    with open(path) as handle:
-        config = yaml.safe_load(handle)
-    name = context or config.get("current-context")
-    ctx = next((c["context"] for c in config.get("contexts", []) if c["name"] == name), None)
-    if ctx is None:
-        raise K8sError("kubeconfig %s has no context %r" % (path, name))
-    cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == ctx["cluster"])
-    user = next((u["user"] for u in config.get("users", []) if u["name"] == ctx.get("user")), {}) or {}
+    cluster, user, name = load_kubeconfig(path, context)
     base = os.path.dirname(os.path.abspath(path))
 
     def rel(value):
@@ -115,8 +186,8 @@ def from_kubeconfig(path, context=None, cleanup=None):
         with open(rel(user["tokenFile"])) as handle:
             token = handle.read().strip()
     if user.get("exec") and not token and not cert:
-        raise K8sError("kubeconfig user %r uses an exec plugin; pass cluster_name to mint an EKS token instead"
-                       % ctx.get("user"))
+        raise K8sError("kubeconfig %s, context %s: the user runs an exec plugin, which this module does not run. "
+                       "Use kubernetes.mode=eks_token with kubernetes.cluster_name for EKS." % (path, name))
     return Client(cluster["server"], ca_data=ca_data, ca_file=ca_file, token=token, client_cert=cert,
                   client_key=key, insecure=bool(cluster.get("insecure-skip-tls-verify")), cleanup=cleanup)
 
@@ -127,9 +198,63 @@ def default_kubeconfig():
         os.environ.get("HOME", "/"), ".kube", "config")
 
 
-def from_options(options, cleanup):
-    """Client from a module's connection options: host + api_key (+ ca_cert), else a
-    kubeconfig (options' path, KUBECONFIG, ~/.kube/config) and context."""
-    if options.get("host"):
-        return Client(options["host"], ca_file=options.get("ca_cert"), token=options.get("api_key"))
+def eks_endpoint(eks, cluster_name):
+    """(endpoint URL, CA PEM text) of an EKS cluster from DescribeCluster."""
+    cluster = eks.describe_cluster(name=cluster_name, aws_retry=True)["cluster"]
+    if not cluster.get("endpoint") or not cluster.get("certificateAuthority", {}).get("data"):
+        raise K8sError("EKS cluster %s reports no endpoint or CA yet (status %s); wait until it is ACTIVE"
+                       % (cluster_name, cluster.get("status")))
+    ca = base64.b64decode(cluster["certificateAuthority"]["data"]).decode("utf-8", "replace")
+    return cluster["endpoint"], ca
+
+
+def connect(options, cleanup, aws_client=None, default_cluster_name=None):
+    """A Client from a module's ``kubernetes`` options, or None in mode skip.
+
+    ``aws_client(service)`` builds AWS clients (from _aws.client) for mode eks_token.
+    """
+    mode = mode_of(options, default_cluster_name)
+    if mode == "skip":
+        return None
+    if mode == "eks_token":
+        from ansible_collections.docc.platform.plugins.module_utils import _eks_auth
+
+        name = options.get("cluster_name") or default_cluster_name
+        if aws_client is None:
+            raise K8sError("kubernetes.mode=eks_token needs AWS credentials (this module has none)")
+        host, ca = eks_endpoint(aws_client("eks"), name)
+        sts = aws_client("sts")
+        return Client(host, ca_data=ca, cleanup=cleanup, token_source=lambda: _eks_auth.mint_token(sts, name))
+    if mode == "token":
+        return Client(options["host"], ca_file=options.get("ca_cert"), token=options["api_key"])
     return from_kubeconfig(options.get("kubeconfig") or default_kubeconfig(), options.get("context"), cleanup)
+
+
+def remove_files(paths):
+    """Remove the temporary files ``connect`` wrote (already gone is fine)."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def write_kubeconfig(path, name, host, token, ca_data=None):
+    """Write a token kubeconfig (mode 0600, atomically); ``ca_data`` is base64 PEM."""
+    import yaml  # PyYAML ships with ansible-core
+
+    cluster = {"server": host}
+    if ca_data:
+        cluster["certificate-authority-data"] = ca_data
+    config = {
+        "apiVersion": "v1", "kind": "Config", "current-context": name,
+        "clusters": [{"name": name, "cluster": cluster}],
+        "users": [{"name": name, "user": {"token": token}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+    }
+    directory = os.path.dirname(path)
+    if directory and not os.path.isdir(directory):
+        os.makedirs(directory, 0o700)
+    tmp = path + ".tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        yaml.safe_dump(config, handle, default_flow_style=False)
+    os.replace(tmp, path)

@@ -1,5 +1,6 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Background processes with PID files: start, probe, stop (private to docc.platform).
 
 Lower layers raise ProcessError; only a module's main() turns it into fail_json.
@@ -12,19 +13,17 @@ import errno
 import http.client
 import json
 import os
-import random
 import signal
 import socket
+import ssl
 import subprocess
-import time
+
+from ansible_collections.docc.platform.plugins.module_utils._errors import DoccError
+from ansible_collections.docc.platform.plugins.module_utils._waiter import poll
 
 
-class ProcessError(Exception):
+class ProcessError(DoccError):
     """A process could not be started, probed or stopped; ``details`` go to fail_json."""
-
-    def __init__(self, msg, **details):
-        super().__init__(msg)
-        self.details = details
 
 
 def _read_text(path):
@@ -165,7 +164,7 @@ def probe(ready, timeout=2.0):
     """One readiness probe. Returns (ok, observation) and never raises for network errors.
 
     ``ready`` keys: ``type`` (http, unix_http, tcp), ``url`` or ``socket``/``path``,
-    ``host``/``port``, ``status`` (accepted HTTP status codes).
+    ``host``/``port``, ``status`` (accepted HTTP status codes), ``ca_file`` (CA bundle for https).
     """
     kind = ready.get("type", "http")
     try:
@@ -177,8 +176,11 @@ def probe(ready, timeout=2.0):
             path = ready.get("path", "/")
         else:
             parsed = http.client.urlsplit(ready["url"])
-            conn_cls = http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
-            conn = conn_cls(parsed.hostname, parsed.port, timeout=timeout)
+            if parsed.scheme == "https":
+                context = ssl.create_default_context(cafile=ready.get("ca_file"))
+                conn = http.client.HTTPSConnection(parsed.hostname, parsed.port, timeout=timeout, context=context)
+            else:
+                conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=timeout)
             path = parsed.path or "/"
             if parsed.query:
                 path += "?" + parsed.query
@@ -187,37 +189,32 @@ def probe(ready, timeout=2.0):
             status = conn.getresponse().status
         finally:
             conn.close()
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         return False, "%s probe failed: %s" % (kind, exc)
     accepted = ready.get("status") or [200]
     return status in accepted, "%s GET %s answered %d (accepted: %s)" % (
         kind, path, status, ", ".join(str(s) for s in accepted))
 
 
-def wait_ready(ready, timeout, is_alive=None, sleep=time.sleep, clock=time.monotonic):
+def wait_ready(ready, timeout, is_alive=None, clock=None):
     """Probe until ok, with capped exponential backoff and jitter inside ``timeout``.
 
     Returns (elapsed seconds, last observation). Raises ProcessError on timeout or when
     ``is_alive()`` says the process died while we waited.
     """
-    started = clock()
-    delay = 0.1
-    while True:
-        ok, observed = probe(ready)
-        elapsed = clock() - started
-        if ok:
-            return elapsed, observed
-        if is_alive is not None and not is_alive():
-            raise ProcessError("The process exited before it answered; last probe: %s" % observed,
-                               observed=observed)
-        if elapsed >= timeout:
-            raise ProcessError("Not ready after %.0f s; last probe: %s" % (timeout, observed),
-                               observed=observed)
-        sleep(min(delay * random.uniform(0.5, 1.0), max(timeout - elapsed, 0)))  # noqa: S311 - jitter, not crypto
-        delay = min(delay * 2, 2.0)
+    def gone():
+        return "the process exited before it answered" if is_alive is not None and not is_alive() else None
+
+    done, observed, dummy, elapsed = poll(lambda: probe(ready), timeout, initial=0.1, cap=2.0, clock=clock,
+                                          give_up=gone)
+    if done:
+        return elapsed, observed
+    if gone():
+        raise ProcessError("The process exited before it answered; last probe: %s" % observed, observed=observed)
+    raise ProcessError("Not ready after %.0f s; last probe: %s" % (timeout, observed), observed=observed)
 
 
-def stop(pid, grace, sleep=time.sleep, clock=time.monotonic):
+def stop(pid, grace, clock=None):
     """SIGTERM ``pid``, wait up to ``grace`` s, then SIGKILL its process group.
 
     Returns the list of signals sent. The process was started in its own session, so its
@@ -228,10 +225,12 @@ def stop(pid, grace, sleep=time.sleep, clock=time.monotonic):
         return sent
     os.kill(pid, signal.SIGTERM)
     sent.append("SIGTERM")
-    deadline = clock() + grace
-    while pid_alive(pid) and clock() < deadline:
+
+    def exited():
         _reap(pid)
-        sleep(0.1)
+        return not pid_alive(pid), "PID %d still running" % pid
+
+    poll(exited, grace, initial=0.05, cap=0.5, clock=clock)
     for target in _group_members(pid):
         if pid_alive(target):
             try:
@@ -241,11 +240,8 @@ def stop(pid, grace, sleep=time.sleep, clock=time.monotonic):
                     raise
             if "SIGKILL" not in sent:
                 sent.append("SIGKILL")
-    deadline = clock() + 5
-    while pid_alive(pid) and clock() < deadline:
-        _reap(pid)
-        sleep(0.05)
-    if pid_alive(pid):
+    done = poll(exited, 5, initial=0.05, cap=0.5, clock=clock)[0]
+    if not done:
         raise ProcessError("PID %d survived SIGKILL" % pid)
     return sent
 

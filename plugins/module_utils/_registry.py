@@ -1,5 +1,6 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Minimal OCI distribution (registry v2) client: manifest digests (private to docc.platform).
 
 Handles anonymous, HTTP basic and bearer-token auth (the challenge flow Docker Hub, GHCR
@@ -16,6 +17,8 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError, URLError
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import open_url
 
+from ansible_collections.docc.platform.plugins.module_utils._errors import DoccError
+
 MANIFEST_TYPES = ", ".join([
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.oci.image.manifest.v1+json",
@@ -27,9 +30,9 @@ DOCKER_HUB = "registry-1.docker.io"
 _LOOPBACK = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$")
 
 
-class RegistryError(Exception):
+class RegistryError(DoccError):
     def __init__(self, msg, status=None):
-        super().__init__(msg)
+        super().__init__(msg, status=status)
         self.status = status
 
 
@@ -140,3 +143,23 @@ class Client:
             raise RegistryError("registry %s sent no Docker-Content-Digest for %s:%s"
                                 % (self.registry, repository, tag))
         return digest
+
+    def _get_json(self, path, scope, accept):
+        status, dummy, body = self._get_authenticated("GET", path, scope, accept)
+        if status != 200:
+            raise RegistryError("registry %s answered HTTP %d for %s" % (self.registry, status, path), status)
+        return json.loads(body.decode("utf-8"))
+
+    def labels(self, repository, reference, platform=("linux", "amd64")):
+        """Labels of the image config at repository:reference (one platform of an index)."""
+        scope = "repository:%s:pull" % repository
+        manifest = self._get_json("/v2/%s/manifests/%s" % (repository, reference), scope, MANIFEST_TYPES)
+        if "manifests" in manifest:  # an index: take the platform's image manifest
+            chosen = next((m for m in manifest["manifests"]
+                           if (m.get("platform", {}).get("os"), m.get("platform", {}).get("architecture")) == platform),
+                          None)
+            if chosen is None:
+                return {}
+            manifest = self._get_json("/v2/%s/manifests/%s" % (repository, chosen["digest"]), scope, MANIFEST_TYPES)
+        config = self._get_json("/v2/%s/blobs/%s" % (repository, manifest["config"]["digest"]), scope, "*/*")
+        return (config.get("config") or {}).get("Labels") or {}

@@ -1,5 +1,6 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Route53 records for a service host, load-balancer aware, with external-dns ownership
 (private to docc.platform).
 
@@ -9,18 +10,18 @@ that call AWS take ready clients (built by _aws.client). Lower layers raise DnsE
 
 from __future__ import annotations
 
-import random
 import re
-import time
+
+from ansible_collections.docc.platform.plugins.module_utils import _aws
+from ansible_collections.docc.platform.plugins.module_utils._errors import DoccError
+from ansible_collections.docc.platform.plugins.module_utils._waiter import poll
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 HERITAGE = "heritage=external-dns"
 
 
-class DnsError(Exception):
-    def __init__(self, msg, **details):
-        super().__init__(msg)
-        self.details = details
+class DnsError(DoccError):
+    """A Route53 record cannot be written or read as asked."""
 
 
 def fqdn(name):
@@ -65,30 +66,28 @@ def ownership_name(record_type, name):
 def find_zone(route53, zone_name, private):
     """Hosted zone id for ``zone_name`` with the requested visibility, or None."""
     wanted = fqdn(zone_name)
-    paginator = route53.get_paginator("list_hosted_zones")
-    for page in paginator.paginate():
-        for zone in page["HostedZones"]:
-            if fqdn(zone["Name"]) == wanted and bool(zone.get("Config", {}).get("PrivateZone")) == bool(private):
-                return zone["Id"].split("/")[-1]
+    for zone in _aws.paginate(route53, "list_hosted_zones").get("HostedZones", []):
+        if fqdn(zone["Name"]) == wanted and bool(zone.get("Config", {}).get("PrivateZone")) == bool(private):
+            return zone["Id"].split("/")[-1]
     return None
 
 
 def resolve_load_balancer(elbv2, elb, hostname):
-    """{'zone_id', 'dns_name', 'dual_stack', 'kind', 'name'} of the load balancer serving
-    ``hostname`` (ELBv2 first, then classic ELB), or None when no load balancer has it."""
+    """{'zone_id', 'dns_name', 'dual_stack', 'kind', 'name', 'state', 'arn'} of the load balancer
+    serving ``hostname`` (ELBv2 first, then classic ELB), or None when no load balancer has it."""
     wanted = fqdn(hostname)
-    for page in elbv2.get_paginator("describe_load_balancers").paginate():
-        for lb in page["LoadBalancers"]:
-            if fqdn(lb["DNSName"]) == wanted:
-                return {"zone_id": lb["CanonicalHostedZoneId"], "dns_name": lb["DNSName"],
-                        "dual_stack": lb.get("IpAddressType", "ipv4") != "ipv4", "kind": lb.get("Type", "elbv2"),
-                        "name": lb["LoadBalancerName"]}
+    for lb in _aws.paginate(elbv2, "describe_load_balancers").get("LoadBalancers", []):
+        if fqdn(lb["DNSName"]) == wanted:
+            return {"zone_id": lb["CanonicalHostedZoneId"], "dns_name": lb["DNSName"],
+                    "dual_stack": lb.get("IpAddressType", "ipv4") != "ipv4", "kind": lb.get("Type", "elbv2"),
+                    "name": lb["LoadBalancerName"], "state": lb.get("State", {}).get("Code", "active"),
+                    "arn": lb["LoadBalancerArn"]}
     if elb is not None:
-        for page in elb.get_paginator("describe_load_balancers").paginate():
-            for lb in page["LoadBalancerDescriptions"]:
-                if fqdn(lb["DNSName"]) == wanted:
-                    return {"zone_id": lb["CanonicalHostedZoneNameID"], "dns_name": lb["DNSName"],
-                            "dual_stack": False, "kind": "classic", "name": lb["LoadBalancerName"]}
+        for lb in _aws.paginate(elb, "describe_load_balancers").get("LoadBalancerDescriptions", []):
+            if fqdn(lb["DNSName"]) == wanted:
+                return {"zone_id": lb["CanonicalHostedZoneNameID"], "dns_name": lb["DNSName"],
+                        "dual_stack": False, "kind": "classic", "name": lb["LoadBalancerName"], "state": "active",
+                        "arn": None}
     return None
 
 
@@ -199,21 +198,26 @@ def view(records):
     return out
 
 
-def apply(route53, zone_id, changes, comment, wait_timeout, sleep=time.sleep, clock=time.monotonic):
-    """Submit ``changes`` as one atomic batch and wait until Route53 reports INSYNC."""
+def apply(route53, zone_id, changes, comment, wait_timeout, clock=None):
+    """Submit ``changes`` as one atomic batch and wait until Route53 reports INSYNC.
+
+    Returns (change id, status polls after the submit).
+    """
     resp = route53.change_resource_record_sets(
         HostedZoneId=zone_id, ChangeBatch={"Comment": comment, "Changes": changes}, aws_retry=True)
     change_id = resp["ChangeInfo"]["Id"]
-    status = resp["ChangeInfo"]["Status"]
-    deadline = clock() + wait_timeout
-    delay = 1.0
-    polls = 0
-    while status != "INSYNC":
-        if clock() >= deadline:
-            raise DnsError("Route53 change %s is still %s after %ss" % (change_id, status, wait_timeout),
-                           change_id=change_id, status=status)
-        sleep(min(delay * random.uniform(0.5, 1.0), max(deadline - clock(), 0)))  # noqa: S311 - jitter
-        delay = min(delay * 2, 15.0)
-        status = route53.get_change(Id=change_id, aws_retry=True)["ChangeInfo"]["Status"]
-        polls += 1
-    return change_id, polls
+    # The first look uses the submit's answer; later looks ask GetChange.
+    state = {"status": resp["ChangeInfo"]["Status"], "fresh": True, "polls": 0}
+
+    def check():
+        if not state["fresh"]:
+            state["status"] = route53.get_change(Id=change_id, aws_retry=True)["ChangeInfo"]["Status"]
+            state["polls"] += 1
+        state["fresh"] = False
+        return state["status"] == "INSYNC", state["status"]
+
+    done, observed, dummy, dummy = poll(check, wait_timeout, initial=1.0, cap=15.0, clock=clock)
+    if not done:
+        raise DnsError("Route53 change %s is still %s after %ss" % (change_id, observed, wait_timeout),
+                       change_id=change_id, status=observed)
+    return change_id, state["polls"]

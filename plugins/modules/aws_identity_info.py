@@ -19,6 +19,7 @@ description:
 author:
   - docc.platform maintainers (@docc-platform)
 extends_documentation_fragment:
+  - docc.platform.attributes
   - docc.platform.attributes.read_only
   - amazon.aws.common.modules
   - amazon.aws.region.modules

@@ -12,13 +12,16 @@ version_added: 0.1.0
 description:
   - Checks readiness in stages. It stops at the first stage that does not become ready
     and names that stage with what it observed, what it expected and a hint.
-  - The EKS stages are C(control_plane) (ACTIVE, no health issues), C(nodegroups) (every
-    managed node group ACTIVE with no issues) and C(authorized) (an access entry exists
+  - The EKS stages are C(control_plane) (ACTIVE, no health issues), C(version_support) (where
+    the running version stands in the EKS support calendar; it reports, and warns when the
+    version is in extended support or leaves standard support within 60 days), C(nodegroups)
+    (every managed node group ACTIVE with no issues) and C(authorized) (an access entry exists
     for the caller; assumed-role ARNs count as their role).
   - The Kubernetes stages are C(readyz) (C(/readyz) answers 200), C(nodes) (at least
     O(min_nodes) Ready) and C(system_workloads) (kube-system Deployments and DaemonSets
     available).
-  - Waits use capped exponential backoff with jitter inside one total O(timeout).
+  - Waits use capped exponential backoff with jitter inside one total O(timeout). An API that
+    does not answer yet is polled again until the deadline; the failure names the stage.
   - A stage that cannot apply here is reported as skipped with its reason, never as
     passed. Examples are an API that lacks access entries, or no reachable Kubernetes API
     (O(kubernetes.mode=skip)).
@@ -30,41 +33,10 @@ author:
   - docc.platform maintainers (@docc-platform)
 options:
   cluster_name:
-    description: EKS cluster name. It enables the EKS stages and the in-process EKS token.
+    description:
+      - EKS cluster name. It enables the EKS stages and is the default O(kubernetes.cluster_name) for
+        the in-process EKS token.
     type: str
-  kubernetes:
-    description: How to reach the Kubernetes API.
-    type: dict
-    default: {}
-    suboptions:
-      mode:
-        description:
-          - C(eks_token) uses the endpoint and CA from DescribeCluster and a minted token.
-          - C(kubeconfig) uses O(kubernetes.kubeconfig), and C(token) uses O(kubernetes.host)
-            and O(kubernetes.api_key).
-          - C(skip) reports the Kubernetes stages as skipped with O(kubernetes.skip_reason).
-          - The default is C(eks_token) with O(cluster_name), otherwise C(kubeconfig).
-        type: str
-        choices: [eks_token, kubeconfig, token, skip]
-      kubeconfig:
-        description: Path of a kubeconfig (client certificates or tokens; exec plugins are not run).
-        type: path
-      context:
-        description: kubeconfig context; the current context by default.
-        type: str
-      host:
-        description: API server URL for O(kubernetes.mode=token).
-        type: str
-      api_key:
-        description: Bearer token for O(kubernetes.mode=token).
-        type: str
-      ca_cert:
-        description: CA bundle file for O(kubernetes.mode=token).
-        type: path
-      skip_reason:
-        description: Why the Kubernetes stages cannot run here (O(kubernetes.mode=skip)).
-        type: str
-        default: no reachable Kubernetes API in this environment
   min_nodes:
     description: Ready nodes the C(nodes) stage needs.
     type: int
@@ -94,6 +66,8 @@ options:
     type: float
     default: 30.0
 extends_documentation_fragment:
+  - docc.platform.kubernetes
+  - docc.platform.attributes
   - docc.platform.attributes.read_only
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -151,6 +125,11 @@ caller_arn:
   returned: when O(cluster_name) is set
   type: str
   sample: arn:aws:sts::123456789012:assumed-role/Admin/alice
+authentication_mode:
+  description: The EKS cluster's authentication mode (API, API_AND_CONFIG_MAP, CONFIG_MAP), when the API reports one.
+  returned: when O(cluster_name) is set and the EKS stages passed
+  type: str
+  sample: API
 api_calls:
   description: Kubernetes API requests made.
   returned: always
@@ -158,8 +137,7 @@ api_calls:
   sample: 4
 """
 
-import base64
-import os
+import datetime
 
 try:
     import botocore
@@ -167,98 +145,110 @@ except ImportError:
     botocore = None  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.docc.platform.plugins.module_utils import _aws, _cluster_gate, _eks_auth, _k8s
+from ansible_collections.docc.platform.plugins.module_utils import _aws, _cluster_gate, _k8s
 from ansible_collections.docc.platform.plugins.module_utils._arn import principal_arn
+from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
 from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message
 
+_K8S_STAGES = ("readyz", "nodes", "system_workloads")
 
-def _kubernetes_client(params, eks, sts, cleanup):
-    k = params["kubernetes"]
-    mode = k.get("mode") or ("eks_token" if params["cluster_name"] else "kubeconfig")
-    if mode == "skip":
-        return None, mode
-    if mode == "eks_token":
-        cluster = eks.describe_cluster(name=params["cluster_name"])["cluster"]
-        ca = base64.b64decode(cluster["certificateAuthority"]["data"]).decode("utf-8", "replace")
-        return _k8s.Client(cluster["endpoint"], ca_data=ca, cleanup=cleanup,
-                           token_source=lambda: _eks_auth.mint_token(sts, params["cluster_name"])), mode
-    # token (host + api_key) or kubeconfig
-    return _k8s.from_options(k if mode == "token" else dict(k, host=None), cleanup), mode
+
+def _eks_stages(module, gate, result):
+    """The AWS-side stages; returns the failed record or None."""
+    p = module.params
+    name = p["cluster_name"]
+    eks = _aws.client(module, "eks")
+    sts = _aws.client(module, "sts")
+    caller = sts.get_caller_identity(aws_retry=True)["Arn"]
+    result["caller_arn"] = caller
+    checks = [
+        ("control_plane", _cluster_gate.control_plane(eks, name), "status ACTIVE with no health issues",
+         "Look at the cluster's health issues in the EKS console or DescribeCluster; Terraform may still be "
+         "creating it."),
+        ("version_support", _cluster_gate.version_support(eks, name, datetime.date.today(), result),
+         "the running version in EKS standard support",
+         "Upgrade one minor version at a time before standard support ends."),
+        ("nodegroups", _cluster_gate.nodegroups(eks, name), "every managed node group ACTIVE with no issues",
+         "Node groups that never join usually lack a route to the API (NAT), the node role policies, or "
+         "capacity; the issue code above names which."),
+        ("authorized", _cluster_gate.authorized(eks, name, principal_arn(caller)),
+         "an access entry for %s" % principal_arn(caller),
+         "Add an access entry and an access policy for the caller (the eks_cluster role's "
+         "eks_cluster_admin_principal_arn)."),
+    ]
+    for stage_name, check, expected, hint in checks:
+        record = gate.stage(stage_name, check, expected, hint)
+        if not (record["ok"] or record["skipped"]):
+            return record
+    if result.get("version_warning"):
+        module.warn(result["version_warning"])
+    mode = eks.describe_cluster(name=name, aws_retry=True)["cluster"].get("accessConfig", {}).get("authenticationMode")
+    result["authentication_mode"] = mode
+    return None
+
+
+def _kubernetes_stages(module, gate, result):
+    p = module.params
+    expected = {
+        "readyz": "GET /readyz answers 200",
+        "nodes": "at least %d Ready node(s)" % p["min_nodes"],
+        "system_workloads": "available: " + ", ".join("%s/%s" % (w["kind"], w["name"]) for w in p["system_workloads"]),
+    }
+    hints = {
+        "readyz": "The API endpoint is not reachable from here (private endpoint, allowlist) or still starting.",
+        "nodes": "Nodes that register but stay NotReady usually wait for the CNI (aws-node) or lack IP addresses.",
+        "system_workloads": "Look at the kube-system pods' events; add-ons may still be installing.",
+    }
+    k = p["kubernetes"]
+    if _k8s.mode_of(k, p["cluster_name"]) == "skip":
+        for name in _K8S_STAGES:
+            gate.skip(name, expected[name], k["skip_reason"])
+        return None
+    cleanup = []
+    try:
+        try:
+            api = _k8s.connect(k, cleanup, lambda service: _aws.client(module, service), p["cluster_name"])
+        except _k8s.K8sError as exc:
+            record = dict(name="readyz", ok=False, skipped=False, observed=exc.msg, expected=expected["readyz"],
+                          hint="Fix the kubernetes connection options.", elapsed_s=0.0, polls=0)
+            gate.stages.append(record)
+            return record
+        checks = {
+            "readyz": _cluster_gate.readyz(api),
+            "nodes": _cluster_gate.nodes(api, p["min_nodes"]),
+            "system_workloads": _cluster_gate.workloads(api, p["system_namespace"], p["system_workloads"]),
+        }
+        for name in _K8S_STAGES:
+            record = gate.stage(name, checks[name], expected[name], hints[name])
+            if record.get("stop_reason") == "unauthorized":
+                mode = result.get("authentication_mode") or "not EKS (%s credentials)" % _k8s.mode_of(
+                    k, p["cluster_name"])
+                record["hint"] = _cluster_gate.unauthorized_hint(result.get("caller_arn", "the caller"), mode)
+            if not (record["ok"] or record["skipped"]):
+                result["api_calls"] = api.requests
+                return record
+        result["api_calls"] = api.requests
+    finally:
+        _k8s.remove_files(cleanup)
+    return None
 
 
 def run(module):
     p = module.params
     gate = Gate(p["timeout"], p["initial_interval"], p["max_interval"])
     result = dict(changed=False, stages=gate.stages, api_calls=0)
-    eks = sts = None
-    mode_name = None
-    if p["cluster_name"]:
-        eks = _aws.client(module, "eks")
-        sts = _aws.client(module, "sts")
-        caller = sts.get_caller_identity()["Arn"]
-        result["caller_arn"] = caller
-        name = p["cluster_name"]
-        checks = [
-            ("control_plane", _cluster_gate.control_plane(eks, name), "status ACTIVE with no health issues",
-             "Look at the cluster's health issues in the EKS console or DescribeCluster; Terraform may still be "
-             "creating it."),
-            ("nodegroups", _cluster_gate.nodegroups(eks, name), "every managed node group ACTIVE with no issues",
-             "Node groups that never join usually lack a route to the API (NAT), the node role policies, or "
-             "capacity; the issue code above names which."),
-            ("authorized", _cluster_gate.authorized(eks, name, principal_arn(caller)),
-             "an access entry for %s" % principal_arn(caller),
-             "Add an access entry and an access policy for the caller (eks_cluster_admin_principal_arn)."),
-        ]
-        for stage_name, check, expected, hint in checks:
-            record = gate.stage(stage_name, check, expected, hint)
-            if not (record["ok"] or record["skipped"]):
-                return result, record
-        mode_name = eks.describe_cluster(name=name)["cluster"].get("accessConfig", {}).get("authenticationMode")
-    cleanup = []
-    try:
-        api, mode = _kubernetes_client(p, eks, sts, cleanup)
-        k8s_checks = [
-            ("readyz", lambda: _cluster_gate.readyz(api), "GET /readyz answers 200",
-             "The API endpoint is not reachable from here (private endpoint, allowlist) or still starting."),
-            ("nodes", lambda: _cluster_gate.nodes(api, p["min_nodes"]), "at least %d Ready node(s)" % p["min_nodes"],
-             "Nodes that register but stay NotReady usually wait for the CNI (aws-node) or lack IP addresses."),
-            ("system_workloads", lambda: _cluster_gate.workloads(api, p["system_namespace"], p["system_workloads"]),
-             "available: " + ", ".join("%s/%s" % (w["kind"], w["name"]) for w in p["system_workloads"]),
-             "Look at the kube-system pods' events; add-ons may still be installing."),
-        ]
-        for stage_name, make_check, expected, hint in k8s_checks:
-            if api is None:
-                gate.stages.append(dict(name=stage_name, ok=False, skipped=True, expected=expected, hint=None,
-                                        observed="skipped: %s" % p["kubernetes"]["skip_reason"], elapsed_s=0.0,
-                                        polls=0))
-                continue
-            record = gate.stage(stage_name, make_check(), expected, hint)
-            if stage_name == "readyz" and not record["ok"] and " -> 401" in (record["observed"] or ""):
-                record["hint"] = _cluster_gate.unauthorized_hint(result.get("caller_arn", "the caller"),
-                                                                 mode_name or "not EKS (%s credentials)" % mode)
-            if not (record["ok"] or record["skipped"]):
-                result["api_calls"] = api.requests
-                return result, record
-        result["api_calls"] = api.requests if api else 0
-    finally:
-        for path in cleanup:
-            os.unlink(path)
-    return result, None
+    failed = _eks_stages(module, gate, result) if p["cluster_name"] else None
+    if failed is None:
+        failed = _kubernetes_stages(module, gate, result)
+    result.pop("version_warning", None)
+    return result, failed
 
 
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(
             cluster_name=dict(type="str"),
-            kubernetes=dict(type="dict", default={}, options=dict(
-                mode=dict(type="str", choices=["eks_token", "kubeconfig", "token", "skip"]),
-                kubeconfig=dict(type="path"),
-                context=dict(type="str"),
-                host=dict(type="str"),
-                api_key=dict(type="str", no_log=True),
-                ca_cert=dict(type="path"),
-                skip_reason=dict(type="str", default="no reachable Kubernetes API in this environment"),
-            ), required_if=[("mode", "token", ["host", "api_key"])]),
+            kubernetes=_k8s.CONNECTION_SPEC,
             min_nodes=dict(type="int", default=1),
             system_namespace=dict(type="str", default="kube-system"),
             system_workloads=dict(type="list", elements="dict", default=[
@@ -275,12 +265,11 @@ def main():
     for item in module.params["system_workloads"]:
         if item.get("kind") not in ("Deployment", "DaemonSet") or not item.get("name"):
             module.fail_json(msg="system_workloads entries need kind Deployment or DaemonSet and a name; got %r" % item)
-    try:
-        result, failed = run(module)
-    except _k8s.K8sError as exc:
-        module.fail_json(msg="cluster gate: %s" % exc)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="cluster gate: an AWS call failed")
+    with fail_on_error(module, "cluster gate"):
+        try:
+            result, failed = run(module)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            module.fail_json_aws(exc, msg="cluster gate: an AWS call failed")
     if failed:
         module.fail_json(msg=failure_message("cluster gate", failed), **result)
     module.exit_json(**result)

@@ -23,19 +23,17 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
+  - docc.platform.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Read-only; a token is issued in check mode as well.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
   idempotent:
-    description: Running it twice with the same arguments reports no change the second time.
     support: full
 """
 

@@ -23,6 +23,7 @@ options:
     type: str
     required: true
 extends_documentation_fragment:
+  - docc.platform.attributes
   - docc.platform.attributes.read_only
   - amazon.aws.common.modules
   - amazon.aws.region.modules

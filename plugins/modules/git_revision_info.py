@@ -23,6 +23,7 @@ options:
     type: path
     required: true
 extends_documentation_fragment:
+  - docc.platform.attributes
   - docc.platform.attributes.read_only
 """
 

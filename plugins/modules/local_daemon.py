@@ -88,6 +88,9 @@ options:
         type: list
         elements: int
         default: [200]
+      ca_file:
+        description: CA bundle that verifies an C(https) O(ready.url); the system's CAs by default.
+        type: path
   timeout:
     description: Seconds to wait for readiness after start.
     type: int
@@ -96,17 +99,16 @@ options:
     description: Seconds between SIGTERM and SIGKILL when stopping.
     type: int
     default: 20
+extends_documentation_fragment:
+  - docc.platform.attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Reports whether it would start or stop the process, and changes nothing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Shows the before and after state, with the PID and the arguments.
   idempotent:
-    description: Running it twice with the same arguments reports no change the second time.
     support: full
     details: A running engine with the same arguments is left alone.
 notes:
@@ -260,6 +262,7 @@ def main():
                     host=dict(type="str", default="127.0.0.1"),
                     port=dict(type="int"),
                     status=dict(type="list", elements="int", default=[200]),
+                    ca_file=dict(type="path"),
                 ),
                 required_if=[
                     ("type", "http", ["url"]),

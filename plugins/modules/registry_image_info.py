@@ -38,11 +38,16 @@ options:
   password:
     description: Password or token for O(username).
     type: str
+  labels:
+    description: Also read the image labels of each tag that exists (its config blob).
+    type: bool
+    default: false
   timeout:
     description: Seconds per HTTP request.
     type: int
     default: 30
 extends_documentation_fragment:
+  - docc.platform.attributes
   - docc.platform.attributes.read_only
 """
 
@@ -63,6 +68,11 @@ digests:
   returned: success
   type: dict
   sample: {"0.1.0": "sha256:4f1c...", "latest": null}
+labels:
+  description: Image labels per existing tag (with O(labels=true)).
+  returned: when O(labels=true)
+  type: dict
+  sample: {"0.1.0": {"org.opencontainers.image.version": "0.1.0"}}
 requests:
   description: HTTP requests made, including token requests.
   returned: success
@@ -83,6 +93,7 @@ def main():
             tags=dict(type="list", elements="str", required=True),
             username=dict(type="str"),
             password=dict(type="str", no_log=True),
+            labels=dict(type="bool", default=False),
             timeout=dict(type="int", default=30),
         ),
         required_together=[("username", "password")],
@@ -90,17 +101,21 @@ def main():
     )
     p = module.params
     client = _registry.Client(p["registry"], p["username"], p["password"], timeout=p["timeout"])
-    digests = {}
+    digests, labels = {}, {}
     try:
         for tag in p["tags"]:
             digests[tag] = client.manifest_digest(p["repository"], tag)
+            if p["labels"] and digests[tag]:
+                labels[tag] = client.labels(p["repository"], digests[tag])
     except _registry.RegistryError as exc:
         module.fail_json(
-            msg="Reading %s/%s from the registry failed: %s. Check the registry address and the credentials "
-                "(container_image_registry_username / container_image_registry_password)."
-                % (p["registry"], p["repository"], exc),
+            msg="Reading %s/%s from the registry failed: %s. Check registry and the credentials (username, password)."
+                % (p["registry"], p["repository"], exc.msg),
             status=exc.status)
-    module.exit_json(changed=False, digests=digests, requests=client.requests)
+    result = dict(changed=False, digests=digests, requests=client.requests)
+    if p["labels"]:
+        result["labels"] = labels
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -71,20 +71,18 @@ options:
     type: int
     default: 300
 extends_documentation_fragment:
+  - docc.platform.attributes
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Computes the change batch and returns it without submitting it.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: Before and after views of the records at the name and the ownership names.
   idempotent:
-    description: Running it twice with the same arguments reports no change the second time.
     support: full
 """
 
@@ -130,6 +128,11 @@ change_id:
   returned: success
   type: str
   sample: /change/C2682N5HXP0BZ4
+reason:
+  description: On failure, why in one word (C(foreign), C(no_zone), C(no_load_balancer)).
+  returned: on failure
+  type: str
+  sample: foreign
 records:
   description: Records at the name and ownership names after the task, as C(NAME TYPE) to value.
   returned: success
@@ -144,6 +147,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _route53
+from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
 
 RESOURCE = "docc.platform/service_dns_record"
 
@@ -157,8 +161,8 @@ def run(module):
         return dict(changed=False, zone_id=None, change_id=None, ownership="none", changes=[], records={})
     if zone_id is None:
         raise _route53.DnsError(
-            "No %s hosted zone named %s exists. Create it (dns_record_zone_create: true) or fix dns_record_zone."
-            % ("private" if p["private_zone"] else "public", _route53.fqdn(p["zone"])))
+            "No %s hosted zone named %s exists. Create it first, or fix zone (and private_zone)."
+            % ("private" if p["private_zone"] else "public", _route53.fqdn(p["zone"])), reason="no_zone")
     result = dict(changed=False, zone_id=zone_id, change_id=None)
     existing = _route53.current_records(route53, zone_id, _route53.service_names(name))
     owner_state, detail = _route53.ownership(existing, name, p["owner_id"])
@@ -171,15 +175,16 @@ def run(module):
             if target is None:
                 raise _route53.DnsError(
                     "No ELBv2 or classic load balancer in this account and region has the DNS name %s. Check the "
-                    "ingress stage's load balancer (and the region), or set dns_record_type: cname for a target "
-                    "outside AWS." % p["target"])
+                    "target (and the region), or use type=cname for a target outside AWS." % p["target"],
+                    reason="no_load_balancer")
         else:
             target = {"dns_name": p["target"], "zone_id": None, "dual_stack": False, "kind": "external", "name": None}
         result["load_balancer"] = target if p["type"] == "alias" else None
         if owner_state == "foreign" and not p["force"]:
             raise _route53.DnsError(
-                "Refusing to change %s: %s. It is not ours (owner id %s). Set dns_record_force: true to take it over."
-                % (name, detail, p["owner_id"]), ownership=owner_state, records=_route53.view(existing.values()))
+                "Refusing to change %s: %s. It is not ours (owner id %s). Set force=true to take it over."
+                % (name, detail, p["owner_id"]), reason="foreign", ownership=owner_state,
+                records=_route53.view(existing.values()))
         wanted = _route53.desired_records(name, target, p["type"], p["ttl"], p["owner_id"], RESOURCE)
     else:
         wanted = []
@@ -235,12 +240,11 @@ def main():
     if p["state"] == "present" and not _route53.valid_dns_name(p["target"]):
         module.fail_json(msg="target %r is not a valid host name; expected the load balancer's DNS name."
                              % p["target"])
-    try:
-        result = run(module)
-    except _route53.DnsError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
-        module.fail_json_aws(exc, msg="Route53/ELB API call failed for %s" % p["name"])
+    with fail_on_error(module):
+        try:
+            result = run(module)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            module.fail_json_aws(exc, msg="Route53/ELB API call failed for %s" % p["name"])
     module.exit_json(**result)
 
 

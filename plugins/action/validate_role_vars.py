@@ -1,0 +1,131 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Action plugin of docc.platform.validate_role_vars (documented in plugins/modules/)."""
+
+from __future__ import annotations
+
+import difflib
+import os
+
+import yaml
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.validation import check_type_bool, check_type_float, check_type_int
+from ansible.plugins.action import ActionBase
+
+ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
+
+
+def load_role(role):
+    """(options, exports) of a role: its argument spec options and the facts it exports."""
+    base = os.path.join(ROLES_DIR, role)
+    try:
+        with open(os.path.join(base, "meta", "argument_specs.yml")) as handle:
+            options = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    except OSError as exc:
+        raise AnsibleError("docc.platform has no role %r (%s)" % (role, exc)) from exc
+    exports = []
+    path = os.path.join(base, "vars", "main.yml")
+    if os.path.exists(path):
+        with open(path) as handle:
+            exports = (yaml.safe_load(handle) or {}).get("_%s_exports" % role, [])
+    return options, exports
+
+
+def _type_name(value):
+    return {dict: "a dict", list: "a list", str: "a string", bool: "a boolean", int: "an int",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def check_value(name, value, spec):
+    """Problems with ``value`` against one option spec (strict: no implicit list splitting)."""
+    kind = spec.get("type", "str")
+    problems = []
+    if value is None:
+        return problems
+    try:
+        if kind in ("str", "path"):
+            if not isinstance(value, str):
+                problems.append("%s must be a string, got %s %r" % (name, _type_name(value), value))
+        elif kind == "int":
+            if isinstance(value, (bool, list, dict)):
+                raise TypeError
+            check_type_int(value)
+        elif kind == "float":
+            check_type_float(value)
+        elif kind == "bool":
+            if isinstance(value, (list, dict)):
+                raise TypeError
+            check_type_bool(value)
+        elif kind == "list":
+            if not isinstance(value, list):
+                problems.append("%s must be a list, got %s %r" % (name, _type_name(value), value))
+            else:
+                element = spec.get("elements")
+                for index, item in enumerate(value):
+                    if element:
+                        problems.extend(check_value("%s[%d]" % (name, index), item,
+                                                    dict(spec.get("options") and {"type": "dict"} or {},
+                                                         type=element, options=spec.get("options"))))
+        elif kind == "dict":
+            if not isinstance(value, dict):
+                problems.append("%s must be a dict, got %s %r" % (name, _type_name(value), value))
+            elif spec.get("options"):
+                for key, item in value.items():
+                    if key not in spec["options"]:
+                        close = difflib.get_close_matches(key, list(spec["options"]), n=1)
+                        problems.append("%s.%s: unknown key%s" % (name, key, "; did you mean %s?" % close[0]
+                                                                  if close else ""))
+                    else:
+                        problems.extend(check_value("%s.%s" % (name, key), item, spec["options"][key]))
+    except (TypeError, ValueError):
+        problems.append("%s must be %s, got %s %r" % (name, {"int": "an integer", "float": "a number",
+                                                                "bool": "a boolean"}[kind], _type_name(value), value))
+    choices = spec.get("choices")
+    if choices and not problems:
+        values = value if isinstance(value, list) else [value]
+        bad = [v for v in values if v not in choices]
+        if bad:
+            problems.append("%s: %s not among the choices %s" % (name, ", ".join(repr(b) for b in bad), choices))
+    return problems
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(("roles",))
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        roles = self._task.args.get("roles")
+        if not isinstance(roles, list) or not roles:
+            raise AnsibleError("validate_role_vars: roles must be a non-empty list of role names")
+        problems, checked = [], {}
+        for role in roles:
+            options, exports = load_role(role)
+            known = set(options) | set(exports)
+            prefix = role + "_"
+            names = sorted(n for n in task_vars if n.startswith(prefix))
+            checked[role] = []
+            for name in names:
+                if name not in known:
+                    close = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.6)
+                    problems.append("%s: unknown variable of role %s%s" % (
+                        name, role, "; did you mean %s?" % close[0] if close else " (see its meta/argument_specs.yml)"))
+                    continue
+                if name not in options:
+                    continue  # an output of an earlier run
+                try:
+                    value = self._templar.template(task_vars[name])
+                except AnsibleError as exc:
+                    problems.append("%s: cannot be evaluated: %s" % (name, str(exc).splitlines()[0]))
+                    continue
+                checked[role].append(name)
+                problems.extend(check_value(name, value, options[name]))
+        result.update(changed=False, checked=checked)
+        if problems:
+            result.update(failed=True, problems=problems,
+                          msg="Invalid role variables (nothing has changed):\n- " + "\n- ".join(problems))
+        return result

@@ -12,9 +12,14 @@ locals {
   nat_count           = var.single_nat_gateway ? 1 : var.availability_zone_count
   account_root        = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   cluster_log_group   = "/aws/eks/${var.cluster_name}/cluster"
-  # Set on each resource rather than through provider default_tags: the launch template
-  # itself stays untagged (only the instances it launches carry tags).
-  tags = merge(var.tags, { "docc.platform/cluster" = var.cluster_name })
+  # Ownership tags on every taggable resource: docc.platform finds what an interrupted apply
+  # created but never recorded in the state by these tags. Set on each resource rather than
+  # through provider default_tags, whose values the emulator echoes into launch template data.
+  tags = merge(var.tags, {
+    "docc.platform/cluster"     = var.cluster_name
+    "docc.platform/environment" = var.environment
+    "docc.platform/stack"       = "eks"
+  })
 }
 
 # ---------------------------------------------------------------------------------------
@@ -337,11 +342,46 @@ resource "aws_iam_openid_connect_provider" "this" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Nodes: a managed node group through a launch template
+# Nodes: their own security group, a launch template, a managed node group
 # ---------------------------------------------------------------------------------------
+# Nodes carry the cluster security group (control plane <-> nodes) and this one, which later
+# stages open to what must reach pods (the ingress stage: its load balancer only).
+resource "aws_security_group" "node" {
+  name        = "${var.cluster_name}-node"
+  description = "EKS ${var.cluster_name} nodes: node-to-node traffic; later stages add their sources"
+  vpc_id      = aws_vpc.this.id
+  tags        = merge(local.tags, { Name = "${var.cluster_name}-node" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "node_to_node" {
+  security_group_id            = aws_security_group.node.id
+  referenced_security_group_id = aws_security_group.node.id
+  ip_protocol                  = "-1"
+  description                  = "node to node (pod network)"
+  tags                         = local.tags
+
+  lifecycle {
+    # The local AWS emulator does not return the description of a rule that references a
+    # group; without this every plan there would show a change that cannot be applied.
+    ignore_changes = [description]
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "node_out" {
+  #checkov:skip=CKV_AWS_382:nodes pull images and reach AWS APIs through the NAT gateway; egress is not narrowed by address
+  security_group_id = aws_security_group.node.id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "-1"
+  description       = "nodes reach the registry and AWS APIs through the NAT gateway"
+  tags              = local.tags
+}
+
 resource "aws_launch_template" "node" {
   name_prefix = "${var.cluster_name}-node-"
   description = "EKS ${var.cluster_name} managed nodes"
+  tags        = var.tag_launch_template ? local.tags : {}
+
+  vpc_security_group_ids = compact([aws_eks_cluster.this.vpc_config[0].cluster_security_group_id, aws_security_group.node.id])
 
   metadata_options {
     http_endpoint = "enabled"

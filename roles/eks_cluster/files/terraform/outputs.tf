@@ -77,3 +77,19 @@ output "addons" {
   description = "Managed EKS add-ons and their versions."
   value       = { for name, addon in aws_eks_addon.this : name => addon.addon_version }
 }
+
+output "cluster_security_group_id" {
+  description = "Security group EKS made for the control plane and the nodes (null where the API reports none)."
+  value       = try(aws_eks_cluster.this.vpc_config[0].cluster_security_group_id, null)
+}
+
+output "node_security_group_id" {
+  description = "The nodes' own security group; later stages add the sources that may reach pods."
+  value       = try(aws_security_group.node.id, null)
+}
+
+output "vpc_cidr" {
+  description = "CIDR block of the VPC."
+  value       = try(aws_vpc.this.cidr_block, null)
+}
+

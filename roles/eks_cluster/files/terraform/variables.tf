@@ -13,9 +13,20 @@ variable "cluster_name" {
   }
 }
 
+variable "environment" {
+  type        = string
+  description = "Name of the environment (tag docc.platform/environment on every resource)."
+  default     = "default"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", var.environment))
+    error_message = "environment must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit."
+  }
+}
+
 variable "kubernetes_version" {
   type        = string
-  description = "Kubernetes minor version of the control plane, for example 1.33."
+  description = "Kubernetes minor version of the control plane, for example 1.36."
 
   validation {
     condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
@@ -28,8 +39,8 @@ variable "vpc_cidr" {
   description = "CIDR block of the VPC."
 
   validation {
-    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) <= 24
-    error_message = "vpc_cidr must be an IPv4 CIDR block of /24 or larger, for example 10.0.0.0/16."
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && tonumber(split("/", var.vpc_cidr)[1]) >= 16 && tonumber(split("/", var.vpc_cidr)[1]) <= 28
+    error_message = "vpc_cidr must be an IPv4 CIDR block from /16 to /28 (what AWS accepts), for example 10.0.0.0/16."
   }
 }
 
@@ -180,6 +191,12 @@ variable "node_taints" {
     condition     = alltrue([for t in var.node_taints : contains(["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"], t.effect)])
     error_message = "Each node taint effect must be NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."
   }
+}
+
+variable "tag_launch_template" {
+  type        = bool
+  description = "Tag the launch template itself (off only where an API echoes those tags into the template's data, which then drifts)."
+  default     = true
 }
 
 variable "enable_access_entries" {

@@ -33,7 +33,6 @@ test-static test-unit test-role test-e2e test-cluster: setup
 
 env-up: setup
 	ansible-playbook playbooks/local_env.yml -i $(INVENTORY)
-	DOCKER_HOST=$${DOCKER_HOST:-unix://$(DOCC_STATE_DIR)/docker/docker.sock} bash tools/go_builder_image.sh
 
 env-down:
 	ansible-playbook playbooks/local_env.yml -i $(INVENTORY) -e local_env_state=absent

@@ -14,7 +14,6 @@ options:
       - How to reach the Kubernetes API. One argument spec and one client factory serve every
         module of the collection.
     type: dict
-    default: {}
     suboptions:
       mode:
         description:
@@ -24,7 +23,8 @@ options:
             tokens; exec plugins are not run).
           - C(token) uses O(kubernetes.host), O(kubernetes.api_key) and O(kubernetes.ca_cert).
           - C(skip) reports every Kubernetes step as skipped with O(kubernetes.skip_reason).
-          - Default is C(eks_token) when a cluster name is known, otherwise C(kubeconfig).
+          - Default is C(eks_token) when a cluster name is known, C(token) when O(kubernetes.host) is
+            given, otherwise C(kubeconfig).
         type: str
         choices: [eks_token, kubeconfig, token, skip]
       cluster_name:

@@ -36,9 +36,9 @@ CONNECTION_OPTIONS = dict(
     skip_reason=dict(type="str", default=DEFAULT_SKIP_REASON),
 )
 
-CONNECTION_SPEC = dict(type="dict", default={}, options=CONNECTION_OPTIONS,
-                       required_if=[("mode", "token", ["host", "api_key"]),
-                                    ("mode", "eks_token", ["cluster_name"])])
+# No default dict and no required_if: with either, ansible-core 2.19 checks the choices of an
+# unset mode when another option is given, and fails. connect() names missing options instead.
+CONNECTION_SPEC = dict(type="dict", options=CONNECTION_OPTIONS)
 
 
 class K8sError(DoccError):
@@ -58,10 +58,14 @@ class K8sUnauthorized(K8sError):
 
 
 def mode_of(options, default_cluster_name=None):
-    """The effective connection mode: explicit, else eks_token with a cluster name, else kubeconfig."""
+    """The effective connection mode: explicit; else eks_token with a cluster name, token with
+    a host, kubeconfig otherwise."""
+    options = options or {}
     if options.get("mode"):
         return options["mode"]
-    return "eks_token" if (options.get("cluster_name") or default_cluster_name) else "kubeconfig"
+    if options.get("cluster_name") or default_cluster_name:
+        return "eks_token"
+    return "token" if options.get("host") else "kubeconfig"
 
 
 class Client:
@@ -213,7 +217,14 @@ def connect(options, cleanup, aws_client=None, default_cluster_name=None):
 
     ``aws_client(service)`` builds AWS clients (from _aws.client) for mode eks_token.
     """
+    options = options or {}
     mode = mode_of(options, default_cluster_name)
+    missing = {"token": ["host", "api_key"], "eks_token": []}.get(mode, [])
+    missing = [name for name in missing if not options.get(name)]
+    if mode == "eks_token" and not (options.get("cluster_name") or default_cluster_name):
+        missing.append("cluster_name")
+    if missing:
+        raise K8sError("kubernetes.mode=%s needs %s" % (mode, ", ".join("kubernetes." + m for m in missing)))
     if mode == "skip":
         return None
     if mode == "eks_token":
@@ -228,6 +239,10 @@ def connect(options, cleanup, aws_client=None, default_cluster_name=None):
     if mode == "token":
         return Client(options["host"], ca_file=options.get("ca_cert"), token=options["api_key"])
     return from_kubeconfig(options.get("kubeconfig") or default_kubeconfig(), options.get("context"), cleanup)
+
+
+def skip_reason(options):
+    return (options or {}).get("skip_reason") or DEFAULT_SKIP_REASON
 
 
 def remove_files(paths):

@@ -163,7 +163,7 @@ class _UnixHTTPConnection(http.client.HTTPConnection):
 def probe(ready, timeout=2.0):
     """One readiness probe. Returns (ok, observation) and never raises for network errors.
 
-    ``ready`` keys: ``type`` (http, unix_http, tcp), ``url`` or ``socket``/``path``,
+    ``ready`` keys: ``type`` (http, unix_http, tcp, unix), ``url`` or ``socket``/``path``,
     ``host``/``port``, ``status`` (accepted HTTP status codes), ``ca_file`` (CA bundle for https).
     """
     kind = ready.get("type", "http")
@@ -171,6 +171,11 @@ def probe(ready, timeout=2.0):
         if kind == "tcp":
             with socket.create_connection((ready["host"], int(ready["port"])), timeout=timeout):
                 return True, "tcp %s:%s accepts connections" % (ready["host"], ready["port"])
+        if kind == "unix":
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(timeout)
+                sock.connect(ready["socket"])
+            return True, "unix socket %s accepts connections" % ready["socket"]
         if kind == "unix_http":
             conn = _UnixHTTPConnection(ready["socket"], timeout)
             path = ready.get("path", "/")
@@ -227,7 +232,8 @@ def stop(pid, grace, clock=None):
     sent.append("SIGTERM")
 
     def exited():
-        _reap(pid)
+        if pid_alive(pid):
+            _reap(pid)  # collects it when it is our own child; a zombie stays for its parent
         return not pid_alive(pid), "PID %d still running" % pid
 
     poll(exited, grace, initial=0.05, cap=0.5, clock=clock)

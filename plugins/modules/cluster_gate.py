@@ -199,10 +199,10 @@ def _kubernetes_stages(module, gate, result):
         "nodes": "Nodes that register but stay NotReady usually wait for the CNI (aws-node) or lack IP addresses.",
         "system_workloads": "Look at the kube-system pods' events; add-ons may still be installing.",
     }
-    k = p["kubernetes"]
+    k = p["kubernetes"] or {}
     if _k8s.mode_of(k, p["cluster_name"]) == "skip":
         for name in _K8S_STAGES:
-            gate.skip(name, expected[name], k["skip_reason"])
+            gate.skip(name, expected[name], _k8s.skip_reason(k))
         return None
     cleanup = []
     try:

@@ -111,11 +111,11 @@ from ansible_collections.docc.platform.plugins.module_utils._errors import fail_
 
 def run(module):
     p = module.params
-    k = p["kubernetes"]
+    k = p["kubernetes"] or {}
     mode = _k8s.mode_of(k)
     result = dict(changed=False, mode=mode, kubeconfig=None, context=None)
     if mode == "skip":
-        result["skip_reason"] = k["skip_reason"]
+        result["skip_reason"] = _k8s.skip_reason(k)
         return result
     if mode == "kubeconfig":
         path = k.get("kubeconfig") or _k8s.default_kubeconfig()

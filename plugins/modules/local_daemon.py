@@ -62,15 +62,15 @@ options:
     type: dict
     suboptions:
       type:
-        description: Probe kind.
+        description: Probe kind; C(unix) only connects to O(ready.socket) (a gRPC server such as containerd).
         type: str
-        choices: [http, unix_http, tcp]
+        choices: [http, unix_http, tcp, unix]
         default: http
       url:
         description: URL for O(ready.type=http).
         type: str
       socket:
-        description: Unix socket path for O(ready.type=unix_http).
+        description: Unix socket path for O(ready.type=unix_http) and O(ready.type=unix).
         type: path
       path:
         description: Request path for O(ready.type=unix_http).
@@ -255,7 +255,7 @@ def main():
             ready=dict(
                 type="dict",
                 options=dict(
-                    type=dict(type="str", choices=["http", "unix_http", "tcp"], default="http"),
+                    type=dict(type="str", choices=["http", "unix_http", "tcp", "unix"], default="http"),
                     url=dict(type="str"),
                     socket=dict(type="path"),
                     path=dict(type="str", default="/"),
@@ -267,6 +267,7 @@ def main():
                 required_if=[
                     ("type", "http", ["url"]),
                     ("type", "unix_http", ["socket"]),
+                    ("type", "unix", ["socket"]),
                     ("type", "tcp", ["port"]),
                 ],
             ),

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from moto import mock_aws
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.docc.platform.plugins.module_utils._aws import DEFAULT_RETRY
 
 # Fake credentials, deliberately not common words: Ansible masks secret values wherever
 # they appear in output.
@@ -27,3 +32,15 @@ def moto_aws(fake_aws_env):
     """moto in-process for every boto3 client created inside the test."""
     with mock_aws():
         yield
+
+
+def retrying(client):
+    """``client`` as docc's modules get it from _aws.client: calls accept aws_retry=True."""
+    return RetryingBotoClientWrapper(client, DEFAULT_RETRY)
+
+
+def free_port():
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

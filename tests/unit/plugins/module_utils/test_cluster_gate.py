@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Cluster gate stages: transitions, issues, timeouts and bounded polling (botocore Stubber)."""
 
 from __future__ import annotations
@@ -10,17 +13,8 @@ from botocore.stub import Stubber
 
 from ansible_collections.docc.platform.plugins.module_utils import _cluster_gate
 from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-    def clock(self):
-        return self.now
+from tests.unit.conftest import retrying
+from tests.unit.fake_clock import FakeClock
 
 
 def _cluster(status, issues=(), auth_mode=None):
@@ -36,17 +30,16 @@ def eks():
     client = boto3.client("eks", region_name="eu-west-1", aws_access_key_id="AKIADOCCUNITTEST0001",
                           aws_secret_access_key="dOcCuNiTsEcReT0000000000000000000000000")
     with Stubber(client) as stub:
-        yield client, stub
+        yield retrying(client), stub
 
 
 def test_creating_to_active_is_noticed_within_one_poll_interval(eks):
     client, stub = eks
     for status in ["CREATING", "CREATING", "CREATING", "ACTIVE"]:
         stub.add_response("describe_cluster", _cluster(status), {"name": "docc"})
-    t = FakeTime()
-    sleeps = []
-    gate = Gate(600, initial_interval=2, max_interval=30, sleep=lambda s: (sleeps.append(s), t.sleep(s)),
-                clock=t.clock, rand=lambda a, b: 1.0)
+    clock = FakeClock()
+    sleeps = clock.sleeps
+    gate = Gate(600, initial_interval=2, max_interval=30, clock=clock)
     record = gate.stage("control_plane", _cluster_gate.control_plane(client, "docc"), "ACTIVE", "hint")
     assert record["ok"] and record["polls"] == 4
     # ACTIVE became visible after the third sleep: detection came one interval later at most.
@@ -63,8 +56,7 @@ def test_a_nodegroup_issue_fails_naming_the_stage_and_the_code(eks):
         stub.add_response("describe_nodegroup", {"nodegroup": {
             "nodegroupName": "docc-default", "clusterName": "docc", "status": "DEGRADED",
             "health": {"issues": [issue]}}}, {"clusterName": "docc", "nodegroupName": "docc-default"})
-    t = FakeTime()
-    gate = Gate(10, initial_interval=2, sleep=t.sleep, clock=t.clock, rand=lambda a, b: 1.0)
+    gate = Gate(10, initial_interval=2, clock=FakeClock())
     record = gate.stage("nodegroups", _cluster_gate.nodegroups(client, "docc"), "ACTIVE", "hint")
     assert not record["ok"]
     assert record["name"] == "nodegroups"
@@ -75,8 +67,7 @@ def test_a_timeout_reports_the_last_observation(eks):
     client, stub = eks
     for status in ["CREATING"] * 3 + ["FAILED"]:
         stub.add_response("describe_cluster", _cluster(status), {"name": "docc"})
-    t = FakeTime()
-    gate = Gate(14, initial_interval=2, sleep=t.sleep, clock=t.clock, rand=lambda a, b: 1.0)
+    gate = Gate(14, initial_interval=2, clock=FakeClock())
     record = gate.stage("control_plane", _cluster_gate.control_plane(client, "docc"), "ACTIVE", "hint")
     assert not record["ok"]
     assert record["observed"].startswith("status FAILED")
@@ -87,8 +78,7 @@ def test_polling_is_bounded_for_a_60_second_wait(eks):
     client, stub = eks
     for _dummy in range(50):
         stub.add_response("describe_cluster", _cluster("CREATING"), {"name": "docc"})
-    t = FakeTime()
-    gate = Gate(60, initial_interval=2, max_interval=30, sleep=t.sleep, clock=t.clock)
+    gate = Gate(60, initial_interval=2, max_interval=30, clock=FakeClock(jitter=None))
     gate.stage("control_plane", _cluster_gate.control_plane(client, "docc"), "ACTIVE", "hint")
     calls = 50 - len(stub._queue)
     # 2+4+8+16+30 s (jittered down to half at worst): at most 10 calls where a 1 s poll makes 60.

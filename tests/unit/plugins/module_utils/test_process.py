@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import time
 
 import pytest
 
 from ansible_collections.docc.platform.plugins.module_utils import _process
+from tests.unit.conftest import free_port
+from tests.unit.fake_clock import FakeClock
 
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture()
 def http_server_argv():
-    port = _free_port()
+    port = free_port()
     return port, [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)]
 
 
@@ -61,13 +57,13 @@ def test_wait_ready_reports_a_process_that_died(tmp_path):
     proc = _process.start([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"],
                           str(tmp_path / "e.pid"), str(tmp_path / "e.log"))
     with pytest.raises(_process.ProcessError, match="exited before it answered"):
-        _process.wait_ready({"type": "tcp", "host": "127.0.0.1", "port": _free_port()}, 20,
+        _process.wait_ready({"type": "tcp", "host": "127.0.0.1", "port": free_port()}, 20,
                             is_alive=lambda: proc.poll() is None)
     assert "boom" in _process.log_tail(str(tmp_path / "e.log"))
 
 
 def test_wait_ready_times_out_with_the_last_observation():
-    port = _free_port()
+    port = free_port()
     started = time.monotonic()
     with pytest.raises(_process.ProcessError, match=r"Not ready after 1 s; last probe: tcp probe failed"):
         _process.wait_ready({"type": "tcp", "host": "127.0.0.1", "port": port}, 1)
@@ -75,16 +71,10 @@ def test_wait_ready_times_out_with_the_last_observation():
 
 
 def test_wait_ready_backs_off_exponentially_with_a_cap():
-    sleeps = []
-    now = [0.0]
-
-    def fake_sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
+    clock = FakeClock()
+    sleeps = clock.sleeps
     with pytest.raises(_process.ProcessError):
-        _process.wait_ready({"type": "tcp", "host": "127.0.0.1", "port": _free_port()}, 30,
-                            sleep=fake_sleep, clock=lambda: now[0])
+        _process.wait_ready({"type": "tcp", "host": "127.0.0.1", "port": free_port()}, 30, clock=clock)
     assert max(sleeps) <= 2.0
     assert sleeps[0] <= 0.1
     # Doubling delays: far fewer probes than a fixed 0.1 s poll over 30 s would make.

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
 
-from ansible_collections.docc.platform.plugins.module_utils import _eks_auth
+from ansible_collections.docc.platform.plugins.module_utils import _eks_auth, _waiter
 from ansible_collections.docc.platform.plugins.modules import cluster_gate
+from tests.unit.fake_clock import FakeClock
 from tests.unit.module_runner import run_module
 
 
@@ -171,28 +171,32 @@ def _backend():
     return eks_backends["123456789012"]["eu-west-1"]
 
 
-def test_creating_to_active_is_noticed_within_one_poll_interval_on_moto(aws):
+def test_creating_to_active_is_noticed_at_the_next_poll_on_moto(aws, monkeypatch):
+    """The cluster turns ACTIVE on moto's backend after the gate's second look; the gate sees
+    it at its third look, after the doubling intervals 2 s and 4 s. Driven by the polls the
+    gate makes, on a clock that only moves when the gate sleeps: no wall-time race."""
+    from moto.eks.models import EKSBackend
+
     cluster = _backend().clusters["docc"]
     cluster.status = "CREATING"
-    flipped = {}
+    looks = []
+    original = EKSBackend.describe_cluster
 
-    def flip():
-        cluster.status = "ACTIVE"
-        flipped["at"] = time.monotonic()
+    def counting(self, name):
+        looks.append(name)
+        cluster.status = "ACTIVE" if len(looks) >= 3 else "CREATING"
+        return original(self, name)
 
-    timer = threading.Timer(0.5, flip)
-    timer.start()
-    try:
-        failed, result = run_module(cluster_gate.main, _fast(cluster_name="docc", initial_interval=0.1,
-                                                             max_interval=0.4, kubernetes={"mode": "skip"}))
-    finally:
-        timer.cancel()
-    done = time.monotonic()
+    monkeypatch.setattr(EKSBackend, "describe_cluster", counting)
+    clock = FakeClock()
+    monkeypatch.setattr(_waiter, "Clock", lambda: clock)
+    failed, result = run_module(cluster_gate.main, _fast(cluster_name="docc", initial_interval=2.0,
+                                                         max_interval=30.0, kubernetes={"mode": "skip"}))
     assert not failed, result
     stage = result["stages"][0]
-    assert stage["name"] == "control_plane" and stage["ok"] and stage["polls"] > 1
-    # The gate returned at most one (capped) interval after the flip, plus the later stages.
-    assert done - flipped["at"] < 0.4 + 1.0
+    assert stage["name"] == "control_plane" and stage["ok"]
+    assert stage["polls"] == 3
+    assert clock.sleeps[:2] == [2.0, 4.0]
 
 
 def test_a_nodegroup_issue_on_moto_fails_naming_the_stage_and_the_code(aws):
@@ -204,4 +208,4 @@ def test_a_nodegroup_issue_on_moto_fails_naming_the_stage_and_the_code(aws):
     assert failed
     assert result["msg"].startswith("cluster gate: stage nodegroups not ready")
     assert "AsgInstanceLaunchFailures" in result["msg"]
-    assert [s["name"] for s in result["stages"]] == ["control_plane", "nodegroups"]
+    assert [s["name"] for s in result["stages"]] == ["control_plane", "version_support", "nodegroups"]

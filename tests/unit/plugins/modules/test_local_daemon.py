@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 
 import pytest
 
 from ansible_collections.docc.platform.plugins.module_utils import _process
 from ansible_collections.docc.platform.plugins.modules import local_daemon
+from tests.unit.conftest import free_port
 from tests.unit.module_runner import run_module
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture()
 def daemon(tmp_path):
-    port = _free_port()
+    port = free_port()
     args = {
         "name": "web",
         "command": [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
@@ -76,7 +70,7 @@ def test_a_program_that_cannot_start_fails_with_its_log_tail(tmp_path):
         "name": "broken",
         "command": [sys.executable, "-c", "import sys; sys.stderr.write('port already in use\\n'); sys.exit(1)"],
         "pidfile": str(tmp_path / "broken.pid"),
-        "ready": {"type": "tcp", "port": _free_port()},
+        "ready": {"type": "tcp", "port": free_port()},
         "timeout": 20,
     }
     failed, result = run_module(local_daemon.main, args)

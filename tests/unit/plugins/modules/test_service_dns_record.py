@@ -8,6 +8,7 @@ from moto import mock_aws
 
 from ansible_collections.docc.platform.plugins.module_utils import _route53
 from ansible_collections.docc.platform.plugins.modules import service_dns_record
+from tests.unit.fake_clock import FakeClock
 from tests.unit.module_runner import run_module
 
 NAME = "service.docc.domain.io"
@@ -101,7 +102,7 @@ def test_a_foreign_record_is_refused_and_left_untouched(aws):
     assert failed
     assert "Refusing to change service.docc.domain.io." in result["msg"]
     assert "no ownership TXT record" in result["msg"]
-    assert "dns_record_force" in result["msg"]
+    assert "force=true" in result["msg"] and result["reason"] == "foreign"
     assert records(aws) == before
 
 
@@ -154,7 +155,7 @@ def test_cname_fallback_for_a_target_outside_aws(aws):
 
 def test_an_unknown_load_balancer_fails_with_a_hint(aws):
     failed, result = run_module(service_dns_record.main, module(target="nope-123.elb.eu-west-1.amazonaws.com"))
-    assert failed and "No ELBv2 or classic load balancer" in result["msg"] and "dns_record_type: cname" in result["msg"]
+    assert failed and "No ELBv2 or classic load balancer" in result["msg"] and "type=cname" in result["msg"]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -188,16 +189,10 @@ def test_waiting_for_insync_backs_off_and_times_out_with_the_status():
             FakeRoute53.calls += 1
             return {"ChangeInfo": {"Id": "/change/C1", "Status": "PENDING"}}
 
-    now = [0.0]
-    sleeps = []
-
-    def sleep(seconds):
-        sleeps.append(seconds)
-        now[0] += seconds
-
+    clock = FakeClock()
     with pytest.raises(_route53.DnsError, match="still PENDING after 60s"):
-        _route53.apply(FakeRoute53(), "Z1", [], "c", 60, sleep=sleep, clock=lambda: now[0])
-    assert max(sleeps) <= 15.0
+        _route53.apply(FakeRoute53(), "Z1", [], "c", 60, clock=clock)
+    assert max(clock.sleeps) <= 15.0
     assert FakeRoute53.calls <= 10  # bounded polling for a 60 s wait (about 5 requests/s allowed)
 
 

@@ -1,0 +1,3 @@
+module docc.local/pause
+
+go 1.22

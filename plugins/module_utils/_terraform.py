@@ -302,11 +302,17 @@ class Workspace:
         present = {n for n in os.listdir(self.work_dir) if n.endswith(".tf") or n == VARS_FILE}
         return present == set(wanted) and all(_read(os.path.join(self.work_dir, n)) == d for n, d in wanted.items())
 
-    def sync(self, variables):
-        """Make the working copy match; returns the names written or removed."""
+    def sync(self, variables, keep_variables=False):
+        """Make the working copy match; returns the names written or removed.
+
+        ``keep_variables`` leaves an existing variables file alone (a destroy uses the values
+        the resources were applied with, even when the inputs are gone by now).
+        """
         os.makedirs(self.work_dir, mode=0o700, exist_ok=True)
         os.chmod(self.work_dir, 0o700)
         wanted = self.desired_files(variables)
+        if keep_variables and os.path.exists(os.path.join(self.work_dir, VARS_FILE)):
+            wanted[VARS_FILE] = _read(os.path.join(self.work_dir, VARS_FILE))
         touched = [n for n, data in sorted(wanted.items()) if _write_private(os.path.join(self.work_dir, n), data)]
         for name in sorted(os.listdir(self.work_dir)):
             if (name.endswith(".tf") or name == VARS_FILE) and name not in wanted:

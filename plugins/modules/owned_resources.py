@@ -44,6 +44,12 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  grace:
+    description:
+      - With O(state=absent), seconds to wait first for the resources to disappear on their own (a
+        controller that is deleting its load balancers); only what is left afterwards is deleted here.
+    type: int
+    default: 0
   timeout:
     description: Seconds to wait until everything deleted is gone.
     type: int
@@ -89,6 +95,12 @@ resources:
   elements: dict
   sample: [{"arn": "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0a1b", "type": "ec2:vpc", "id": "vpc-0a1b",
             "tags": {"docc.platform/cluster": "docc", "Name": "docc-vpc"}}]
+gone_by_themselves:
+  description: ARNs that disappeared during O(grace) without being deleted here.
+  returned: when O(grace) was used
+  type: list
+  elements: str
+  sample: ["arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/k8s-ingress-traefik/0a1b"]
 deleted:
   description: ARNs deleted (or, in check mode, that would be).
   returned: always
@@ -124,6 +136,16 @@ def run(module):
 
     found = look()
     result = dict(changed=False, resources=found, deleted=[])
+    if p["state"] == "absent" and found and p["grace"] > 0 and not module.check_mode:
+        state = {"left": found}
+
+        def left_alone():
+            state["left"] = look()
+            return not state["left"], "%d left" % len(state["left"])
+
+        poll(left_alone, p["grace"], initial=2.0, cap=10.0)
+        result["gone_by_themselves"] = [r["arn"] for r in found if r["arn"] not in {x["arn"] for x in state["left"]}]
+        found = state["left"]
     if p["state"] == "absent" and found:
         result["changed"] = True
         result["deleted"] = [r["arn"] for r in found]
@@ -149,6 +171,7 @@ def main():
             exclude=dict(type="list", elements="str", default=[]),
             iam_name_prefix=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
+            grace=dict(type="int", default=0),
             timeout=dict(type="int", default=900),
         ),
         supports_check_mode=True,

@@ -22,14 +22,15 @@ description:
     resource and the attributes that force the replacement, with their old and new values.
     Changes made outside Terraform (drift) are reported in RV(drift); the plan's refresh is never
     skipped.
-  - With O(plan_only=true) it stops after the plan and never fails on a destructive plan (the
-    caller decides, in its own terms, from RV(destructive)) (for an apply started later, for example
+  - With O(plan_only=true) it stops after the plan (for an apply started later, for example
     asynchronously while other work runs); O(plan_file) applies such a saved plan.
   - An apply runs Terraform in its own session and journals its progress. A Ctrl-C or SIGTERM is
     forwarded once, so Terraform stops gracefully and writes its state; an apply that is
     interrupted, killed or fails reports failure with the resources it had completed. The next run
     returns the journal of that apply in RV(previous_apply).
   - In check mode it plans in a private temporary copy, so nothing in O(work_dir) is written.
+  - Refusals carry RV(reason) (C(destructive), C(orphans), C(running)) so a role can restate them in
+    its own variables.
 author:
   - docc.platform maintainers (@docc-platform)
 options:
@@ -71,15 +72,29 @@ options:
   plan_file:
     description: Apply this saved plan (from an earlier O(plan_only) run) instead of planning again.
     type: path
-  adopt:
+  orphans:
     description:
-      - Resources to import into the state in place of the planned creates they stand for (each a
-        dict with C(arn), C(type), C(id) and C(tags), as docc.platform.owned_resources returns them).
-      - Each must match exactly one planned create by type, tags and name; otherwise nothing is
-        imported and the module fails naming it.
-    type: list
-    elements: dict
-    default: []
+      - Look, before applying, for resources that carry this stack's ownership tags but that the state
+        does not record (an apply that was killed or interrupted made them), through
+        docc.platform.owned_resources's search. The look happens when the plan creates or replaces
+        something, or when the last apply did not finish; a no-op plan creates nothing to duplicate.
+    type: dict
+    suboptions:
+      tags:
+        description: The ownership tags every resource of the stack carries.
+        type: dict
+        required: true
+      iam_name_prefix:
+        description: IAM roles whose name starts with this are inspected too.
+        type: str
+      action:
+        description:
+          - C(refuse) fails (reason C(orphans)) listing them; C(delete) deletes them, then applies;
+            C(adopt) imports each into the state in place of the one planned create it matches (type,
+            tags and name), then plans again.
+        type: str
+        choices: [refuse, delete, adopt]
+        default: refuse
   protect:
     description: Resource types whose deletion or replacement needs O(allow_destructive=true).
     type: list
@@ -94,6 +109,9 @@ options:
     type: path
 extends_documentation_fragment:
   - docc.platform.attributes
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
 attributes:
   check_mode:
     support: full
@@ -191,9 +209,20 @@ resources:
   type: list
   elements: str
   sample: ["aws_vpc.this", "aws_subnet.public[0]"]
+orphans:
+  description: Resources with the stack's tags that the state did not record (before any deletion or adoption).
+  returned: when O(orphans) is set and the look happened
+  type: list
+  elements: dict
+  sample: [{"arn": "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0a1b", "type": "ec2:vpc", "id": "vpc-0a1b"}]
+reason:
+  description: On a refusal, why in one word (C(destructive), C(orphans), C(running)).
+  returned: on failure
+  type: str
+  sample: destructive
 adopted:
-  description: Imports made for O(adopt), as C(address <- id).
-  returned: when O(adopt) is given
+  description: Imports made for O(orphans.action=adopt), as C(address <- id).
+  returned: when resources were adopted
   type: list
   elements: str
   sample: ["aws_vpc.this <- vpc-0a1b"]
@@ -217,9 +246,13 @@ commands:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+try:
+    import botocore
+except ImportError:
+    botocore = None  # AnsibleAWSModule reports the missing library
 
-from ansible_collections.docc.platform.plugins.module_utils import _process
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.docc.platform.plugins.module_utils import _aws, _owned, _process
 from ansible_collections.docc.platform.plugins.module_utils import _terraform as tf
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
 
@@ -252,9 +285,60 @@ def _previous_apply(ws):
             raise tf.TerraformError(
                 "terraform %s (PID %s, started %s) is still running in %s. Wait until it ends, then run again; "
                 "its log is %s." % (record["operation"], record["pid"], record["started"], ws.work_dir, record["log"]),
-                previous_apply=record)
+                reason="running", previous_apply=record)
         record = dict(record, status="ended without a result (the process running it was killed)")
     return record
+
+
+def refuse_destructive(p, summary, result, ws):
+    if summary["destructive"] and not p["allow_destructive"]:
+        raise tf.TerraformError(
+            "the plan deletes or replaces %d protected resource(s): %s. Nothing was applied. Set "
+            "allow_destructive=true to apply it." % (len(summary["destructive"]), "; ".join(
+                result["destructive_text"])), reason="destructive", destructive=summary["destructive"],
+            destructive_text=result["destructive_text"], counts=summary["counts"], commands=ws.commands)
+
+
+def look_for_orphans(module, state_ids):
+    """Resources with the stack's tags that ``state_ids`` do not name."""
+    spec = module.params["orphans"]
+    clients = {}
+
+    def client(service):
+        if service not in clients:
+            clients[service] = _aws.client(module, service)
+        return clients[service]
+
+    tags = {str(k): str(v) for k, v in spec["tags"].items()}
+    return client, _owned.unknown(_owned.find(client, tags, spec.get("iam_name_prefix")), state_ids)
+
+
+def handle_orphans(module, ws, plan, state_ids, result):
+    """Refuse, delete or adopt what an interrupted apply left; returns the plan to go on with."""
+    client, found = look_for_orphans(module, state_ids)
+    result["orphans"] = found
+    if not found:
+        return plan
+    action = module.params["orphans"]["action"]
+    listing = ", ".join(r["arn"] for r in found)
+    if action == "refuse":
+        raise tf.TerraformError(
+            "%d resource(s) carry this stack's tags but the state does not record them (an apply that was killed or "
+            "interrupted made them): %s. Applying now would create duplicates. Set orphans.action=delete to delete "
+            "them, or orphans.action=adopt to take them into the state." % (len(found), listing),
+            reason="orphans", orphans=found, **({"previous_apply": result["previous_apply"]}
+                                                if "previous_apply" in result else {}))
+    if module.check_mode:
+        result["changed"] = True  # it would delete or adopt them
+        return plan
+    if action == "delete":
+        result["orphans_deleted"] = _owned.delete(client, found)
+        return plan
+    pairs = tf.match_imports(plan, found)
+    ws.write_imports(pairs)
+    result["adopted"] = ["%s <- %s" % pair for pair in pairs]
+    dummy, replanned = ws.plan()
+    return replanned
 
 
 def plan_in_check_mode(module, ws, version, result):
@@ -292,14 +376,18 @@ def run(module):
 
     if module.check_mode:
         has_changes, plan = plan_in_check_mode(module, ws, version, result)
+        if p["orphans"] and p["state"] == "present" and (has_changes or previous):
+            handle_orphans(module, ws, plan, _prior_state_ids(plan), result)
         summary = tf.summarise_plan(plan, p["protect"])
-        result.update(changed=has_changes, has_changes=has_changes, outputs=_outputs_from_plan(plan),
+        result.update(changed=has_changes or result["changed"], has_changes=has_changes,
+                      outputs=_outputs_from_plan(plan),
                       state_ids=sorted(_prior_state_ids(plan)), resources=sorted(
                           r["address"] for r in ((plan.get("prior_state") or {}).get("values") or {}).get(
                               "root_module", {}).get("resources", []) if r.get("mode") == "managed"),
                       destructive_text=[tf.describe_change(d) for d in summary["destructive"]], **summary)
         if module._diff:
             result["diff"] = {"prepared": tf.prepared_diff(summary)}
+        refuse_destructive(p, summary, result, ws)
         return result
 
     if p["plan_file"]:
@@ -311,15 +399,17 @@ def run(module):
                       resources=tf.state_addresses(state))
         return result
 
-    ws.sync(p["variables"])
-    needed, reason = ws.init_needed(version)
-    if needed:
-        ws.init(version)
-        result["init"] = reason
-
     if p["state"] == "absent":
-        state = ws.state()
-        before = tf.state_addresses(state)
+        # Nothing to destroy when a local state records nothing: no init, no provider.
+        if backend["type"] == "local" and not tf.state_addresses(ws.state()):
+            result.update(outputs={}, state_ids=[], resources=[], destroyed=[])
+            return result
+        ws.sync(p["variables"], keep_variables=True)
+        needed, reason = ws.init_needed(version)
+        if needed:
+            ws.init(version)
+            result["init"] = reason
+        before = tf.state_addresses(ws.state())
         if before:
             ws.apply(destroy=True)
             result["changed"] = True
@@ -329,24 +419,24 @@ def run(module):
                       destroyed=before)
         return result
 
+    ws.sync(p["variables"])
+    needed, reason = ws.init_needed(version)
+    if needed:
+        ws.init(version)
+        result["init"] = reason
+
     has_changes, plan = ws.plan()
-    if p["adopt"]:
-        pairs = tf.match_imports(plan, p["adopt"])
-        ws.write_imports(pairs)
-        result["adopted"] = ["%s <- %s" % pair for pair in pairs]
-        has_changes, plan = ws.plan()
+    if p["orphans"] and (has_changes or previous):
+        plan = handle_orphans(module, ws, plan, tf.state_identifiers(ws.state()), result)
+        has_changes = bool(plan.get("resource_changes")) and any(
+            rc["change"]["actions"] not in (["no-op"], ["read"]) for rc in plan["resource_changes"])
     summary = tf.summarise_plan(plan, p["protect"])
     plan_file = os.path.join(p["work_dir"], tf.PLAN_FILE)
     result.update(has_changes=has_changes, destructive_text=[tf.describe_change(d) for d in summary["destructive"]],
                   **summary)
     if module._diff:
         result["diff"] = {"prepared": tf.prepared_diff(summary)}
-    if summary["destructive"] and not p["allow_destructive"] and not p["plan_only"]:
-        raise tf.TerraformError(
-            "the plan deletes or replaces %d protected resource(s): %s. Nothing was applied. Set "
-            "allow_destructive=true to apply it." % (len(summary["destructive"]), "; ".join(
-                result["destructive_text"])), destructive=summary["destructive"], counts=summary["counts"],
-            commands=ws.commands)
+    refuse_destructive(p, summary, result, ws)
     if p["plan_only"]:
         # Outputs and identifiers of the current state; the apply reports the new ones.
         state = ws.state()
@@ -363,7 +453,7 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
+    module = AnsibleAWSModule(
         argument_spec=dict(
             source=dict(type="path", required=True),
             work_dir=dict(type="path", required=True),
@@ -375,7 +465,11 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             plan_only=dict(type="bool", default=False),
             plan_file=dict(type="path"),
-            adopt=dict(type="list", elements="dict", default=[]),
+            orphans=dict(type="dict", options=dict(
+                tags=dict(type="dict", required=True),
+                iam_name_prefix=dict(type="str"),
+                action=dict(type="str", choices=["refuse", "delete", "adopt"], default="refuse"),
+            )),
             protect=dict(type="list", elements="str", default=[]),
             allow_destructive=dict(type="bool", default=False),
             binary=dict(type="path"),
@@ -386,7 +480,10 @@ def main():
     if not os.path.isdir(module.params["source"]):
         module.fail_json(msg="source %s is not a directory holding a Terraform root module" % module.params["source"])
     with fail_on_error(module, "terraform_stack"):
-        result = run(module)
+        try:
+            result = run(module)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+            module.fail_json_aws(exc, msg="terraform_stack: looking for untracked resources failed")
     module.exit_json(**result)
 
 

@@ -58,3 +58,10 @@ def is_not_implemented(exc):
 def endpoint_of(aws_client):
     """The endpoint URL a client really talks to (the emulator's, or the AWS one)."""
     return aws_client.meta.endpoint_url
+
+
+def warn(module, message):
+    """Emit a warning. amazon.aws 10's AnsibleAWSModule.warn also copies warnings into the
+    result, which ansible-core 2.19 reports as a deprecation; warn through the AnsibleModule
+    underneath instead (plain AnsibleModules pass through)."""
+    getattr(module, "_module", module).warn(message)

@@ -181,7 +181,7 @@ def _eks_stages(module, gate, result):
         if not (record["ok"] or record["skipped"]):
             return record
     if result.get("version_warning"):
-        module.warn(result["version_warning"])
+        _aws.warn(module, result["version_warning"])
     mode = eks.describe_cluster(name=name, aws_retry=True)["cluster"].get("accessConfig", {}).get("authenticationMode")
     result["authentication_mode"] = mode
     return None

@@ -20,7 +20,8 @@ description:
     O(version) is refused (a downgrade, or a jump of more than one minor version).
   - Where the API lacks C(DescribeClusterVersions) (the local AWS emulator), RV(checked) is false
     and RV(reason) says why; nothing fails.
-  - The module never fails on the assessment; the caller decides, in its own terms.
+  - The module never fails on the assessment; the caller decides, in its own terms. Level C(warn)
+    also prints a warning.
 author:
   - docc.platform maintainers (@docc-platform)
 options:
@@ -143,6 +144,8 @@ def run(module):
                                    p["warn_days"])
     result.update(checked=True, level=verdict["level"], message=verdict["message"], days_left=verdict["days_left"],
                   supported_versions=verdict["supported_versions"], versions=versions)
+    if verdict["level"] == "warn":
+        _aws.warn(module, verdict["message"] + "; plan the upgrade to the next minor version")
     return result
 
 

@@ -189,7 +189,7 @@ def run(module):
     else:
         wanted = []
         if owner_state == "foreign":
-            module.warn("Leaving %s alone: %s, not owner id %s." % (name, detail, p["owner_id"]))
+            _aws.warn(module, "Leaving %s alone: %s, not owner id %s." % (name, detail, p["owner_id"]))
             result["records"] = _route53.view(existing.values())
             return result
 

@@ -22,7 +22,9 @@ author:
   - docc.platform maintainers (@docc-platform)
 options:
   assets_dir:
-    description: Directory holding the binaries; C(KUBEBUILDER_ASSETS), then the newest version under O(search_root), by default.
+    description:
+      - Directory holding the binaries.
+      - Default is C(KUBEBUILDER_ASSETS), then the newest version under O(search_root).
     type: path
   search_root:
     description: setup-envtest's asset directory.

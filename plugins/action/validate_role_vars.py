@@ -80,8 +80,8 @@ def check_value(name, value, spec):
                     else:
                         problems.extend(check_value("%s.%s" % (name, key), item, spec["options"][key]))
     except (TypeError, ValueError):
-        problems.append("%s must be %s, got %s %r" % (name, {"int": "an integer", "float": "a number",
-                                                                "bool": "a boolean"}[kind], _type_name(value), value))
+        wanted = {"int": "an integer", "float": "a number", "bool": "a boolean"}[kind]
+        problems.append("%s must be %s, got %s %r" % (name, wanted, _type_name(value), value))
     choices = spec.get("choices")
     if choices and not problems:
         values = value if isinstance(value, list) else [value]
@@ -89,6 +89,30 @@ def check_value(name, value, spec):
         if bad:
             problems.append("%s: %s not among the choices %s" % (name, ", ".join(repr(b) for b in bad), choices))
     return problems
+
+
+def role_problems(role, names, value_of):
+    """(problems, checked) for the variables ``names`` (those set for this run) of ``role``;
+    ``value_of(name)`` evaluates one of them."""
+    options, exports = load_role(role)
+    known = set(options) | set(exports)
+    problems, checked = [], []
+    for name in sorted(n for n in names if n.startswith(role + "_")):
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.6)
+            problems.append("%s: unknown variable of role %s%s" % (
+                name, role, "; did you mean %s?" % close[0] if close else " (see its meta/argument_specs.yml)"))
+            continue
+        if name not in options:
+            continue  # an output of an earlier run
+        try:
+            value = value_of(name)
+        except AnsibleError as exc:
+            problems.append("%s: cannot be evaluated: %s" % (name, str(exc).splitlines()[0]))
+            continue
+        checked.append(name)
+        problems.extend(check_value(name, value, options[name]))
+    return problems, checked
 
 
 class ActionModule(ActionBase):
@@ -104,26 +128,9 @@ class ActionModule(ActionBase):
             raise AnsibleError("validate_role_vars: roles must be a non-empty list of role names")
         problems, checked = [], {}
         for role in roles:
-            options, exports = load_role(role)
-            known = set(options) | set(exports)
-            prefix = role + "_"
-            names = sorted(n for n in task_vars if n.startswith(prefix))
-            checked[role] = []
-            for name in names:
-                if name not in known:
-                    close = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.6)
-                    problems.append("%s: unknown variable of role %s%s" % (
-                        name, role, "; did you mean %s?" % close[0] if close else " (see its meta/argument_specs.yml)"))
-                    continue
-                if name not in options:
-                    continue  # an output of an earlier run
-                try:
-                    value = self._templar.template(task_vars[name])
-                except AnsibleError as exc:
-                    problems.append("%s: cannot be evaluated: %s" % (name, str(exc).splitlines()[0]))
-                    continue
-                checked[role].append(name)
-                problems.extend(check_value(name, value, options[name]))
+            found, checked[role] = role_problems(role, list(task_vars),
+                                                 lambda name: self._templar.template(task_vars[name]))
+            problems.extend(found)
         result.update(changed=False, checked=checked)
         if problems:
             result.update(failed=True, problems=problems,

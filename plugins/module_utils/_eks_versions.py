@@ -95,12 +95,12 @@ def assess(version, versions, today, allow_extended=False, warn_days=WARN_DAYS):
     left = (end - today).days if end else None
     result["days_left"] = left
     if left is not None and left <= warn_days:
-        result.update(level="warn", message="Kubernetes %s leaves EKS standard support on %s (in %d days); after that "
+        result.update(level="warn", message="Kubernetes %s leaves EKS standard support on %s (in %s days); after that "
                       "it costs $%.2f per hour instead of $%.2f" % (version, end, left, EXTENDED_PRICE,
                                                                     STANDARD_PRICE))
         return result
-    result.update(level="ok", message="Kubernetes %s is in EKS standard support%s" % (
-        version, " until %s (%d days left)" % (end, left) if end else ""))
+    until = " until %s (%s days left)" % (end, left) if end else ""
+    result.update(level="ok", message="Kubernetes %s is in EKS standard support%s" % (version, until))
     return result
 
 

@@ -53,7 +53,7 @@ def parse_arn(arn):
         kind, rest = resource, resource
     kind = {"loggroup": "log-group", "flow-logs": "flow-log", "network-interface": "network-interface"}.get(kind, kind)
     if service == "logs":
-        kind = "log-group"
+        kind, rest = "log-group", resource.split(":", 1)[1] if resource.startswith("log-group:") else rest
     ident = rest.split("/")[-1] if service in ("ec2", "kms", "eks") else rest
     if service == "elasticloadbalancing":
         ident = arn

@@ -106,8 +106,8 @@ def pods(api, namespace, selector, expected_user, expected_group, expected_image
             return False, "listing pods answered %d" % status
         ready = [p for p in body.get("items", []) if _ready(p)]
         if not ready:
-            return False, "no Ready pod with %s in %s yet (%d pod(s))" % (query["labelSelector"], namespace,
-                                                                        len(body.get("items", [])))
+            count = len(body.get("items", []))
+            return False, "no Ready pod with %s in %s yet (%d pod(s))" % (query["labelSelector"], namespace, count)
         findings = [f for p in ready for f in pod_findings(p, expected_user, expected_group, expected_image)]
         if findings:
             raise StopStage("; ".join(findings))

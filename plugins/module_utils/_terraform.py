@@ -218,9 +218,8 @@ def match_imports(plan, orphans):
                                              "no planned resource matches its type and tags" if not candidates
                                              else "several planned resources match: %s" % ", ".join(candidates)))
     if problems:
-        raise TerraformError("cannot adopt %d resource(s): %s. Delete them instead." % (len(problems),
-                                                                                       "; ".join(problems)),
-                             unmatched=problems)
+        raise TerraformError("cannot adopt %d resource(s): %s. Delete them instead."
+                             % (len(problems), "; ".join(problems)), unmatched=problems)
     return pairs
 
 
@@ -377,24 +376,43 @@ class Workspace:
             args.append("-backend-config=%s=%s" % (key, value))
         return args
 
+    def _stamp(self):
+        raw = _read(os.path.join(self.work_dir, STAMP_FILE), "r")
+        return json.loads(raw) if raw else {}
+
+    def _backend_fingerprint(self):
+        return _sha(json.dumps(self.backend, sort_keys=True).encode("utf-8"))
+
     def init_needed(self, version):
         """(needed, reason) for the persistent working directory."""
-        stamp = _read(os.path.join(self.work_dir, STAMP_FILE), "r")
+        stamp = self._stamp()
         if not os.path.isdir(os.path.join(self.work_dir, ".terraform")):
             return True, "no .terraform directory yet"
-        if not os.path.exists(os.path.join(self.work_dir, LOCK_FILE)):
+        if self._needs_lock_file() and not os.path.exists(os.path.join(self.work_dir, LOCK_FILE)):
             return True, "no provider lock file"
         if not stamp:
             return True, "no record of an earlier init"
-        if json.loads(stamp).get("fingerprint") != self._init_fingerprint(version):
+        if stamp.get("fingerprint") != self._init_fingerprint(version):
             return True, "the Terraform version, the backend or the provider requirements changed"
         return False, None
 
+    def _needs_lock_file(self):
+        """A root module with providers gets a lock file from init; one without none."""
+        return any(b"required_providers" in (data or b"") for data in self._sources().values())
+
     def init(self, version, data_dir=None):
-        self.run(["init", "-input=false", "-no-color", "-reconfigure"] + self._backend_args(), data_dir=data_dir)
+        """terraform init. Never -reconfigure for an unchanged backend: Terraform 1.11 then
+        truncates a local state kept at the backend's default path. A changed backend moves
+        the state along (-migrate-state)."""
+        args = ["init", "-input=false", "-no-color"]
+        recorded = self._stamp().get("backend") if data_dir is None else None
+        if recorded and recorded != self._backend_fingerprint():
+            args += ["-migrate-state", "-force-copy"]
+        self.run(args + self._backend_args(), data_dir=data_dir)
         if data_dir is None:
             _write_private(os.path.join(self.work_dir, STAMP_FILE),
-                           json.dumps({"fingerprint": self._init_fingerprint(version)}))
+                           json.dumps({"fingerprint": self._init_fingerprint(version),
+                                       "backend": self._backend_fingerprint()}))
 
     def plan(self, destroy=False, data_dir=None, plan_path=None):
         """Plan to a saved plan file; returns (has_changes, plan JSON).

@@ -70,8 +70,8 @@ options:
     default: true
   skip_stages:
     description:
-      - Stages that cannot run in this environment, each with the reason, for example
-        C({dns: the emulator's zones are not served by a DNS server}). They are reported as skipped.
+      - Stages that cannot run in this environment, each with the reason (for example C(dns) with
+        C(the zones are not served by a DNS server)). They are reported as skipped.
     type: dict
     default: {}
   timeout:

@@ -98,7 +98,7 @@ def find_dir(explicit, environ, search_root):
     if environ.get("KUBEBUILDER_ASSETS") and os.path.exists(os.path.join(environ["KUBEBUILDER_ASSETS"],
                                                                          "kube-apiserver")):
         return environ["KUBEBUILDER_ASSETS"], looked
-    root = os.path.expanduser(search_root)
+    root = search_root
     looked.append(os.path.join(search_root, "*/"))
     candidates = [d for d in glob.glob(os.path.join(root, "*")) if os.path.exists(os.path.join(d, "kube-apiserver"))]
     if candidates:
@@ -143,7 +143,7 @@ def main():
     )
     p = module.params
     directory, looked = find_dir(p["assets_dir"], os.environ, p["search_root"])
-    result = assess(directory, looked, lambda name: module.get_bin_path(name), p["cni_bin_dir"])
+    result = assess(directory, looked, module.get_bin_path, p["cni_bin_dir"])
     module.exit_json(changed=False, **result)
 
 

@@ -26,7 +26,7 @@ author:
   - docc.platform maintainers (@docc-platform)
 options:
   tags:
-    description: Tags every resource of ours carries, for example C({docc.platform/cluster: docc}).
+    description: Tags every resource of ours carries, for example C(docc.platform/cluster) set to the cluster name.
     type: dict
     required: true
   exclude:
@@ -153,6 +153,7 @@ def run(module):
             result["diff"] = {"before": "\n".join(r["arn"] for r in found) + "\n", "after": ""}
         if not module.check_mode:
             result["deleted"] = _owned.delete(client, found, p["timeout"])
+
             def gone():
                 left = look()
                 return not left, "still listed: %s" % ", ".join(r["arn"] for r in left)

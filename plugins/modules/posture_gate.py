@@ -99,11 +99,6 @@ network_policy_enforced:
   sample: false
 """
 
-try:
-    import botocore  # noqa: F401 - AnsibleAWSModule reports a missing library
-except ImportError:
-    botocore = None
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _k8s, _posture
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error

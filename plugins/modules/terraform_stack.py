@@ -57,7 +57,7 @@ options:
         choices: [local, s3]
         default: local
       config:
-        description: Backend settings passed as C(-backend-config), for example C({path: /var/lib/docc/eks.tfstate}).
+        description: Backend settings passed as C(-backend-config), for example C(path) of a local state file.
         type: dict
         default: {}
   state:

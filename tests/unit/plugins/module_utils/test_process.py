@@ -13,7 +13,6 @@ from tests.unit.conftest import free_port
 from tests.unit.fake_clock import FakeClock
 
 
-
 @pytest.fixture()
 def http_server_argv():
     port = free_port()

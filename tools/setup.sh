@@ -49,7 +49,7 @@ step "Terraform CLI"
 if ! command -v terraform >/dev/null 2>&1; then
   die "terraform is not on PATH. Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install, or your distribution's package), then run make setup again."
 fi
-ok "$(terraform version | head -n 1)"
+ok "$(TF_CLI_CONFIG_FILE=/dev/null terraform version 2>/dev/null | head -n 1)"
 
 step "Python virtualenv $VENV"
 if [ ! -x "$VENV/bin/python" ]; then

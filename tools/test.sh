@@ -18,6 +18,9 @@ LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
 # Tests get their own engine state, apart from a demo's.
 export DOCC_STATE_DIR="$ROOT/.cache/docc-test" DOCC_MOTO_PORT=15055 DOCC_REGISTRY_PORT=15000
+# Terraform reads the provider mirror make setup found (a TF_CLI_CONFIG_FILE from the
+# login environment may point elsewhere, or nowhere).
+[ -f "$ROOT/.cache/terraform.rc" ] && export TF_CLI_CONFIG_FILE="$ROOT/.cache/terraform.rc"
 # Plain logs.
 export NO_COLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
 

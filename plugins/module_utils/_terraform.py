@@ -481,8 +481,8 @@ class Workspace:
         else:
             args = ["apply", "-input=false", "-no-color", "-json", plan_path or os.path.join(self.work_dir, PLAN_FILE)]
         log_path = os.path.join(self.work_dir, "docc-%s.log" % ("destroy" if destroy else "apply"))
-        record = {"operation": "destroy" if destroy else "apply", "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                            time.gmtime()),
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        record = {"operation": "destroy" if destroy else "apply", "started": started,
                   "status": "running", "pid": None, "log": log_path, "completed": [], "errored": []}
         env = dict(self.env, TF_DATA_DIR=os.path.join(self.work_dir, ".terraform"))
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -172,8 +172,8 @@ def test_init_runs_again_only_when_its_inputs_change(tmp_path):
     assert ws.init_needed("0.0.1")[0]
     other = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"),
                          backend={"type": "local", "config": {"path": str(tmp_path / "w" / "t.tfstate")}})
-    assert other.init_needed(version) == (True, "the Terraform version, the backend or the provider requirements "
-                                                 "changed")
+    why = "the Terraform version, the backend or the provider requirements changed"
+    assert other.init_needed(version) == (True, why)
 
 
 def test_sync_writes_only_what_changed_and_removes_stale_files(tmp_path):

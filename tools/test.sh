@@ -18,6 +18,7 @@ LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
 # Tests get their own engine state, apart from a demo's.
 export DOCC_STATE_DIR="$ROOT/.cache/docc-test" DOCC_MOTO_PORT=15055 DOCC_REGISTRY_PORT=15000
+export DOCC_K8S_PORT_BASE=15400 DOCC_K8S_BRIDGE=docct0 DOCC_K8S_POD_CIDR=10.89.0.0/24
 # Terraform reads the provider mirror make setup found (a TF_CLI_CONFIG_FILE from the
 # login environment may point elsewhere, or nowhere).
 [ -f "$ROOT/.cache/terraform.rc" ] && export TF_CLI_CONFIG_FILE="$ROOT/.cache/terraform.rc"
@@ -61,7 +62,7 @@ tier_static() {
   run ansible-test-sanity bash tools/sanity.sh || rc=1
   run galaxy-importer judge_galaxy_importer || rc=1
   run antsibull-docs env PATH="$ROOT/.venv-judges/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$ROOT/.collections" \
-    antsibull-docs lint-collection-docs --plugin-docs . || rc=1
+    antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all . || rc=1
   run rendered-manifests check_rendered_manifests || rc=1
   local targets=()
   for dir in $(terraform_dirs); do targets+=(-d "$dir"); done

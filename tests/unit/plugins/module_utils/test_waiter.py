@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from ansible_collections.docc.platform.plugins.module_utils._errors import Retryable
 from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, SkipStage, StopStage, poll
-
 from tests.unit.fake_clock import FakeClock
 
 
@@ -33,13 +32,13 @@ def test_poll_doubles_the_delay_up_to_the_cap_and_never_sleeps_past_the_deadline
 
 def test_a_retryable_error_is_not_yet_with_its_message_as_the_observation():
     clock = FakeClock()
-    done, observed, polls, _ = poll(_answers(Retryable("connection refused"), (True, "ok")), 60, clock=clock)
+    done, observed, polls, dummy = poll(_answers(Retryable("connection refused"), (True, "ok")), 60, clock=clock)
     assert done and observed == "ok" and polls == 2
 
 
 def test_give_up_ends_the_wait_early_and_says_why():
     clock = FakeClock()
-    done, observed, polls, _ = poll(lambda: (False, "port closed"), 600, clock=clock,
+    done, observed, polls, dummy = poll(lambda: (False, "port closed"), 600, clock=clock,
                                     give_up=lambda: "process 42 exited with 1")
     assert not done and polls == 1 and observed == "process 42 exited with 1; port closed"
 

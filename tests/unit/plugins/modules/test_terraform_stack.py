@@ -145,7 +145,7 @@ def test_sigint_to_the_module_stops_terraform_gracefully_and_is_reported(stack, 
 
 
 def _collections_root():
-    import ansible_collections.docc.platform as platform
+    from ansible_collections.docc import platform
 
     return os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(platform.__file__))))
 

@@ -34,8 +34,12 @@ def load_role(role):
 
 
 def _type_name(value):
-    return {dict: "a dict", list: "a list", str: "a string", bool: "a boolean", int: "an int",
-            float: "a number"}.get(type(value), type(value).__name__)
+    # isinstance, not type(): templated values are subclasses (Ansible's tagged str, list, ...).
+    for kind, name in ((bool, "a boolean"), (dict, "a dict"), (list, "a list"), (str, "a string"),
+                       (int, "an int"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def check_value(name, value, spec):
@@ -131,8 +135,11 @@ class ActionModule(ActionBase):
             found, checked[role] = role_problems(role, list(task_vars),
                                                  lambda name: self._templar.template(task_vars[name]))
             problems.extend(found)
-        result.update(changed=False, checked=checked)
-        if problems:
+        result["changed"] = False
+        if not problems:
+            result["checked"] = checked
+        else:
+            # One line per problem, and nothing else: no spec, no list of what was checked.
             result.update(failed=True, problems=problems,
                           msg="Invalid role variables (nothing has changed):\n- " + "\n- ".join(problems))
         return result

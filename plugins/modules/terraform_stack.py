@@ -379,11 +379,17 @@ def run(module):
         if p["orphans"] and p["state"] == "present" and (has_changes or previous):
             handle_orphans(module, ws, plan, _prior_state_ids(plan), result)
         summary = tf.summarise_plan(plan, p["protect"])
-        result.update(changed=has_changes or result["changed"], has_changes=has_changes,
-                      outputs=_outputs_from_plan(plan),
-                      state_ids=sorted(_prior_state_ids(plan)), resources=sorted(
-                          r["address"] for r in ((plan.get("prior_state") or {}).get("values") or {}).get(
-                              "root_module", {}).get("resources", []) if r.get("mode") == "managed"),
+        if has_changes:
+            # Planned outputs; identifiers and addresses of the state the plan started from.
+            outputs, state_ids = _outputs_from_plan(plan), _prior_state_ids(plan)
+            resources = sorted(r["address"] for r in ((plan.get("prior_state") or {}).get("values") or {}).get(
+                "root_module", {}).get("resources", []) if r.get("mode") == "managed")
+        else:
+            # An empty plan is not shown as JSON; the state (read, never written) has it all.
+            state = ws.state()
+            outputs, state_ids, resources = ws.outputs(state), tf.state_identifiers(state), tf.state_addresses(state)
+        result.update(changed=has_changes or result["changed"], has_changes=has_changes, outputs=outputs,
+                      state_ids=sorted(state_ids), resources=resources,
                       destructive_text=[tf.describe_change(d) for d in summary["destructive"]], **summary)
         if module._diff:
             result["diff"] = {"prepared": tf.prepared_diff(summary)}

@@ -63,3 +63,10 @@ def test_an_unknown_role_is_an_error():
 
     with pytest.raises(AnsibleError, match="no role 'nope'"):
         load_role("nope")
+
+
+def test_templated_values_are_named_by_their_kind_not_their_class():
+    class TaggedStr(str):
+        """What a templated string is at run time (ansible-core's tagged subclass)."""
+
+    assert check_value("x", TaggedStr("t3.large"), {"type": "list"}) == ["x must be a list, got a string 't3.large'"]

@@ -39,7 +39,7 @@ def test_a_retryable_error_is_not_yet_with_its_message_as_the_observation():
 def test_give_up_ends_the_wait_early_and_says_why():
     clock = FakeClock()
     done, observed, polls, dummy = poll(lambda: (False, "port closed"), 600, clock=clock,
-                                    give_up=lambda: "process 42 exited with 1")
+                                        give_up=lambda: "process 42 exited with 1")
     assert not done and polls == 1 and observed == "process 42 exited with 1; port closed"
 
 

@@ -63,6 +63,12 @@ def test_apply_then_no_op_without_init_or_show(stack, tmp_path):
     # An empty plan is neither re-initialised nor shown again.
     assert _commands(second) == ["version", "plan"]
     assert second["outputs"] == {"name": "first"}
+    state_before = (work / "terraform.tfstate").read_bytes()
+    failed, check = run_module(terraform_stack.main, stack(), check_mode=True)
+    assert not failed and not check["changed"], check
+    # An empty check-mode plan still reports the state's outputs (later stages read them).
+    assert check["outputs"] == {"name": "first"} and len(check["resources"]) == 2
+    assert (work / "terraform.tfstate").read_bytes() == state_before
 
 
 def test_a_destructive_plan_is_refused_naming_the_forcing_attribute(stack, tmp_path):

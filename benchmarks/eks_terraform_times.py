@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Wall times of the eks stage on the local engines: create, no-op re-run, destroy.
 
 Runs `site.yml --tags eks` twice and `teardown.yml --tags eks` once against the local

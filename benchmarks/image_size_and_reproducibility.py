@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Measure the sample image: final size against the static binary, and reproducibility.
 
 Builds sample/ twice from scratch (--no-cache) with identical build arguments, extracts the

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+
 // Command docc-sample is the sample HTTP service docc.platform builds, ships and proves.
 //
 // Endpoints: / (greeting), /healthz (liveness), /readyz (readiness: 503 while draining),

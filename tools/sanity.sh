@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ansible-test sanity must run from a path ending in ansible_collections/docc/platform:
 # copy the collection's files (tracked and new, not ignored) there and run it.
 # The sanity venvs are cached under ~/.ansible/test after the first run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make setup: everything docc.platform needs on a fresh Debian 12/13 machine that reaches
 # only the package registries. Idempotent; says what it does at each step.
 set -euo pipefail

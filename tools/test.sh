@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make test: runs the test tiers named on the command line (default: all of them) and ends
 # with each runner's summary line, then one line counting the tiers.
 #   static   yamllint, ansible-lint (production), ruff, terraform fmt/validate,

@@ -59,6 +59,14 @@ def check_value(name, value, spec):
         elif kind == "float":
             check_type_float(value)
         elif kind == "bool":
+            if isinstance(value, str):
+                # ansible-core 2.19 refuses a string in a conditional, so "false" from
+                # -e name=false would fail later with no variable named.
+                problems.append("%s must be a boolean, got the string %r (on the command line give booleans as "
+                                "JSON: -e '{\"%s\": %s}')" % (name, str(value), name.split("[")[0].split(".")[0],
+                                                                "true" if value.lower() in ("true", "yes", "1", "on")
+                                                                else "false"))
+                return problems
             if isinstance(value, (list, dict)):
                 raise TypeError
             check_type_bool(value)

@@ -1,5 +1,8 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """ARN helpers (private to docc.platform)."""
 
 from __future__ import annotations

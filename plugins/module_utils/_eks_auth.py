@@ -1,5 +1,8 @@
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """EKS bearer tokens minted in-process with boto3 (private to docc.platform).
 
 The token is what `aws eks get-token` prints: 'k8s-aws-v1.' + base64url (unpadded) of a

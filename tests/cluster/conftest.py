@@ -1,40 +1,49 @@
-"""Cluster tier: a real Kubernetes API (KUBECONFIG, or a throwaway control plane)."""
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Cluster tier: the local Kubernetes cluster that local_env starts (the one way to start it),
+as a control plane alone and as a single node that runs pods.
+
+Without the assets (kube-apiserver under KUBEBUILDER_ASSETS or the setup-envtest directory),
+local_env publishes why, and the tier prints that line as SKIPPED: <reason>.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 
-from tests.cluster import harness
+from tests.playbook_runner import local_env, state_dir
 
 _SKIP_REASON = []
 
 
-@pytest.fixture(scope="session")
-def kubeconfig():
-    """Path of a kubeconfig whose current context answers /readyz."""
-    external = os.environ.get("KUBECONFIG")
-    if external:
-        ok, detail = harness.kubeconfig_answers(external)
-        if ok:
-            yield external
-            return
-        print("KUBECONFIG=%s does not answer (%s); trying envtest assets" % (external, detail))
-    apiserver, etcd, reason = harness.find_assets()
-    if reason:
+def published():
+    with open(os.path.join(state_dir(), "local-env.json")) as handle:
+        return json.load(handle)
+
+
+def start(*extra):
+    """Start the engines (twice: the second start must change nothing); the published endpoints."""
+    first = local_env(*extra)
+    assert first.rc == 0, first
+    endpoints = published()
+    if endpoints["kubernetes"]["mode"] == "skip":
+        reason = endpoints["kubernetes"]["skip_reason"]
+        stop()
         _SKIP_REASON.append(reason)
         pytest.skip(reason)
-    plane = harness.ControlPlane(apiserver, etcd)
-    try:
-        plane.start()
-    except harness.HarnessError:
-        plane.stop()
-        raise
-    try:
-        yield plane.kubeconfig
-    finally:
-        plane.stop()
+    second = local_env(*extra)
+    assert second.rc == 0 and second.recap["changed"] == 0, second
+    return endpoints
+
+
+def stop():
+    down = local_env("-e", "local_env_state=absent")
+    assert down.rc == 0, down
+    return down
 
 
 def pytest_terminal_summary(terminalreporter):

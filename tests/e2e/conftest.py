@@ -1,50 +1,74 @@
-"""End-to-end tier: real ansible-playbook runs against the local engines."""
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""End-to-end tier: real ansible-playbook runs against the local engines (make env-up)."""
 
 from __future__ import annotations
 
+import configparser
+import glob
+import json
 import os
-import re
-import subprocess
 
+import boto3
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INVENTORY = os.path.join(ROOT, "inventories", "local", "hosts.yml")
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
+from tests.playbook_runner import local_env, state_dir
 
 
-class PlaybookRun:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.output = proc.stdout
-        match = RECAP.search(proc.stdout)
-        self.recap = dict(zip(("ok", "changed", "unreachable", "failed", "skipped"),
-                              map(int, match.groups()[1:]))) if match else None
-
-    def __repr__(self):
-        return "rc=%s recap=%s\n%s" % (self.rc, self.recap, self.output[-4000:])
+def published():
+    with open(os.path.join(state_dir(), "local-env.json")) as handle:
+        return json.load(handle)
 
 
-def ansible_playbook(*args, env=None, cwd=ROOT, timeout=1800):
-    full_env = dict(os.environ, ANSIBLE_FORCE_COLOR="0", NO_COLOR="1")
-    full_env.update(env or {})
-    proc = subprocess.run(["ansible-playbook", *args], cwd=cwd, env=full_env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=timeout, check=False)
-    return PlaybookRun(proc)
+def aws(service):
+    """A boto3 client for the emulator, with the credentials local_env generated (its 0600 file)."""
+    endpoints = published()
+    creds = configparser.ConfigParser()
+    creds.read(endpoints["aws_shared_credentials_file"])
+    section = creds[endpoints["aws_profile"]]
+    return boto3.client(service, endpoint_url=endpoints["aws_endpoint_url"], region_name="eu-west-1",
+                        aws_access_key_id=section["aws_access_key_id"],
+                        aws_secret_access_key=section["aws_secret_access_key"])
+
+
+def secrets():
+    """Every secret of the local environment: the AWS secret key and the registry password."""
+    endpoints = published()
+    creds = configparser.ConfigParser()
+    creds.read(endpoints["aws_shared_credentials_file"])
+    with open(endpoints["registry_password_file"]) as handle:
+        password = handle.read().strip()
+    return {"aws_secret_access_key": creds[endpoints["aws_profile"]]["aws_secret_access_key"],
+            "registry_password": password}
+
+
+def engine_pids():
+    pids = {}
+    for path in glob.glob(os.path.join(state_dir(), "*.pid")) + glob.glob(os.path.join(state_dir(), "*", "*.pid")):
+        with open(path) as handle:
+            pids[os.path.basename(path)] = int(handle.read().strip() or 0)
+    return pids
+
+
+def _running(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="session")
-def local_engines():
-    """The local engines, started once for the tier (and proven idempotent), stopped after."""
-    first = ansible_playbook("playbooks/local_env.yml", "-i", INVENTORY)
+def engines():
+    """The local engines, started once for the tier (the second start changes nothing), and
+    stopped after it with no engine process left."""
+    first = local_env()
     assert first.rc == 0, first
-    second = ansible_playbook("playbooks/local_env.yml", "-i", INVENTORY)
+    second = local_env()
     assert second.rc == 0 and second.recap["changed"] == 0, second
-    # The offline Go builder the image stage builds with (what make env-up does too).
-    state_dir = os.environ.get("DOCC_STATE_DIR", os.path.join(ROOT, ".cache", "docc"))
-    docker_host = os.environ.get("DOCKER_HOST") or "unix://%s/docker/docker.sock" % state_dir
-    subprocess.run(["bash", os.path.join(ROOT, "tools", "go_builder_image.sh")], check=True,
-                   env=dict(os.environ, DOCKER_HOST=docker_host), timeout=600)
-    yield {"first": first, "second": second}
-    down = ansible_playbook("playbooks/local_env.yml", "-i", INVENTORY, "-e", "local_env_state=absent")
+    yield {"first": first, "second": second, "endpoints": published()}
+    pids = engine_pids()
+    down = local_env("-e", "local_env_state=absent")
     assert down.rc == 0, down
+    assert [name for name, pid in pids.items() if pid and _running(pid)] == []

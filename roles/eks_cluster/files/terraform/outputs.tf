@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 output "cluster_name" {
   description = "Name of the EKS cluster."
   value       = try(aws_eks_cluster.this.name, null)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ---------------------------------------------------------------------------------------
 # IAM role of the AWS Load Balancer Controller, trusted through the cluster's OIDC provider
 # (IRSA). IRSA rather than EKS Pod Identity: it needs only the OIDC provider the eks stage

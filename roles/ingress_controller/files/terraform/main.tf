@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 output "load_balancer_hostname" {
   description = "DNS name of the edge load balancer (null in controller mode: the Service publishes it)."
   value       = try(aws_lb.edge[0].dns_name, null)

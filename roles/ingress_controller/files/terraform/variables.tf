@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 variable "region" {
   type        = string
   description = "AWS region of the cluster."

@@ -45,7 +45,7 @@ def test_choices_are_checked():
 
 
 def test_booleans_and_dicts():
-    assert check_value("x", "yes", {"type": "bool"}) == []
+    assert check_value("x", True, {"type": "bool"}) == []
     assert check_value("x", [1], {"type": "bool"}) == ["x must be a boolean, got a list [1]"]
     assert check_value("x", "a=b", {"type": "dict"}) == ["x must be a dict, got a string 'a=b'"]
 
@@ -70,3 +70,10 @@ def test_templated_values_are_named_by_their_kind_not_their_class():
         """What a templated string is at run time (ansible-core's tagged subclass)."""
 
     assert check_value("x", TaggedStr("t3.large"), {"type": "list"}) == ["x must be a list, got a string 't3.large'"]
+
+
+def test_a_boolean_from_the_command_line_is_refused_with_the_json_form():
+    assert check_value("eks_cluster_wait", "false", {"type": "bool"}) == [
+        "eks_cluster_wait must be a boolean, got the string 'false' (on the command line give booleans as JSON: "
+        "-e '{\"eks_cluster_wait\": false}')"]
+    assert check_value("eks_cluster_wait", False, {"type": "bool"}) == []

@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """aws_identity_info reports the caller and the endpoint through docc's client factory."""
 
 from __future__ import annotations

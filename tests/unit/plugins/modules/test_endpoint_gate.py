@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """endpoint_gate against real loopback servers: a Kubernetes API, a DNS server, the app."""
 
 from __future__ import annotations

@@ -1,3 +1,6 @@
+# Copyright (c) docc.platform contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """local_daemon: idempotent start, honest check mode, restart on new arguments, stop."""
 
 from __future__ import annotations

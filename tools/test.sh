@@ -4,6 +4,7 @@
 # with each runner's summary line, then one line counting the tiers.
 #   static   yamllint, ansible-lint (production), ruff, terraform fmt/validate,
 #            ansible-test sanity, galaxy-importer and antsibull-docs on the built collection,
+#            antsibull-changelog lint (the fragments),
 #            rendered manifests (kubernetes-validate 1.31-1.37 strict, checkov), checkov
 #   unit     pytest tests/unit
 #   role     molecule test, one scenario per role (extensions/molecule/<role>)
@@ -64,6 +65,7 @@ tier_static() {
   run galaxy-importer judge_galaxy_importer || rc=1
   run antsibull-docs env PATH="$ROOT/.venv-judges/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$ROOT/.collections" \
     antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all . || rc=1
+  run antsibull-changelog "$ROOT/.venv-judges/bin/antsibull-changelog" lint || rc=1
   run rendered-manifests check_rendered_manifests || rc=1
   local targets=()
   for dir in $(terraform_dirs); do targets+=(-d "$dir"); done

@@ -6,7 +6,7 @@
 Builds sample/ twice from scratch (--no-cache) with identical build arguments, extracts the
 binary from each image, and compares sha256 of binaries and image digests. Writes
 benchmarks/results/image.json. Needs a Docker daemon (DOCKER_HOST; `make env-up` gives one)
-and the builder image (tools/go_builder_image.sh).
+and the offline builder image local_env makes (docc.local/golang:toolchain).
   .venv/bin/python benchmarks/image_size_and_reproducibility.py
 Exit status 1 when the image is larger than 1.05 x the binary.
 """

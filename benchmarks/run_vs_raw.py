@@ -14,8 +14,9 @@ playbook wrote, the same Dockerfile, registry, manifests and record):
   (--no-cache), docker login + push, kubectl apply of the app's manifests + rollout wait
   (when the local cluster runs), Route53 UPSERT + wait for INSYNC;
 - no-op: terraform plan of both modules (with refresh), STS GetCallerIdentity, the
-  registry's manifest for the version tag, the Route53 record list, and the Deployment
-  read (when the local cluster runs);
+  registry's manifest for the version tag, the Route53 record list, the load balancer, and
+  what the gates read from the local cluster when it runs (/readyz, nodes, kube-system's
+  workloads, the app's Deployment and pods, a privileged pod's server-side dry run);
 - teardown: kubectl delete of the namespace, the Route53 DELETE, terraform destroy of both.
 It prints and writes the ratios run/raw. Nothing here is a test: no threshold is asserted.
 """
@@ -86,6 +87,13 @@ def published():
         return json.load(handle)
 
 
+def aws_environment():
+    """What the playbooks export to every AWS client (playbooks/vars/aws_environment.yml)."""
+    info = published()
+    ENV.update(AWS_REGION="eu-west-1", AWS_DEFAULT_REGION="eu-west-1", AWS_ENDPOINT_URL=info["aws_endpoint_url"],
+               AWS_PROFILE=info["aws_profile"], AWS_SHARED_CREDENTIALS_FILE=info["aws_shared_credentials_file"])
+
+
 def outputs():
     found = {}
     for path in glob.glob(os.path.join(STATE, "outputs", "*.json")):
@@ -127,7 +135,8 @@ def copy_stack(work_dir, into):
 
 
 def terraform(directory, *args):
-    return run(["terraform", "-chdir=%s" % directory, *args, "-input=false", "-no-color"])
+    flags = ["-no-color"] if args[0] == "output" else ["-input=false", "-no-color"]
+    return run(["terraform", "-chdir=%s" % directory, *args, *flags])
 
 
 def registry_password():
@@ -144,12 +153,13 @@ def raw_reads(results, image_tag):
     import base64
     import urllib.request
     info = published()
-    with clock(results, "raw: terraform plan eks"):
-        run(["terraform", "-chdir=" + os.path.join(STATE, "eks"), "plan", "-lock=false", "-input=false",
-             "-no-color", "-detailed-exitcode"], check=False)
-    with clock(results, "raw: terraform plan edge"):
-        run(["terraform", "-chdir=" + os.path.join(STATE, "ingress"), "plan", "-lock=false", "-input=false",
-             "-no-color", "-detailed-exitcode"], check=False)
+    for stack, name in (("eks", "eks"), ("ingress", "edge")):
+        with clock(results, "raw: terraform plan " + name):
+            proc = run(["terraform", "-chdir=" + os.path.join(STATE, stack), "plan", "-lock=false", "-input=false",
+                        "-no-color", "-detailed-exitcode"], check=False,
+                       env=dict(ENV, TF_DATA_DIR=os.path.join(STATE, stack, ".terraform")))
+        if proc.returncode not in (0, 2):
+            sys.exit("raw terraform plan of %s failed:\n%s" % (stack, proc.stderr[-3000:]))
     with clock(results, "raw: sts + registry + route53"):
         aws_client("sts").get_caller_identity()
         url = "http://%s/v2/domain/docc-sample/manifests/%s" % (info["registry"], image_tag)
@@ -161,10 +171,21 @@ def raw_reads(results, image_tag):
         route53 = aws_client("route53")
         zone = [z for z in route53.list_hosted_zones()["HostedZones"] if z["Name"] == "docc.domain.io."][0]
         route53.list_resource_record_sets(HostedZoneId=zone["Id"])
+    with clock(results, "raw: elbv2 describe load balancer"):
+        aws_client("elbv2").describe_load_balancers(Names=["docc-edge"])
     if kubeconfig():
-        with clock(results, "raw: kubectl get deployment"):
-            run(["kubectl", "--kubeconfig", kubeconfig(), "-n", "docc-sample", "get", "deployment", "docc-sample",
-                 "-o", "json"])
+        kube = ["kubectl", "--kubeconfig", kubeconfig()]
+        # What the gates read: /readyz, the nodes, kube-system's workloads, the app's
+        # Deployment and pods, and the admission of a privileged pod (a server-side dry run).
+        with clock(results, "raw: kubectl reads (gates)"):
+            run(kube + ["get", "--raw", "/readyz"])
+            run(kube + ["get", "nodes", "-o", "json"])
+            run(kube + ["-n", "kube-system", "get", "daemonsets,deployments", "-o", "json"])
+            run(kube + ["-n", "docc-sample", "get", "deployment,pods", "-o", "json"])
+            privileged = json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "privileged-probe"},
+                                     "spec": {"containers": [{"name": "x", "image": "x",
+                                                              "securityContext": {"privileged": True}}]}})
+            run(kube + ["-n", "docc-sample", "create", "--dry-run=server", "-f", "-"], input=privileged, check=False)
 
 
 def raw_first_run(results, work, tfvars_eks, tfvars_edge, app_dir):
@@ -257,6 +278,7 @@ def main():
     print("engines (%s) ..." % STATE, flush=True)
     shutil.rmtree(os.path.join(STATE, "registry", "data"), ignore_errors=True)
     playbook("local_env.yml")
+    aws_environment()
     playbook("teardown.yml")
     forget_local_images()
 
@@ -288,7 +310,7 @@ def main():
 
     raw = {k: v for k, v in results.items() if k.startswith("raw: ")}
     first_raw = sum(v for k, v in raw.items() if any(w in k for w in ("apply", "build", "push", "upsert")))
-    reads_raw = sum(v for k, v in raw.items() if any(w in k for w in ("plan", "sts", "get deployment")))
+    reads_raw = sum(v for k, v in raw.items() if any(w in k for w in ("plan", "sts", "describe", "reads")))
     destroy_raw = sum(v for k, v in raw.items() if any(w in k for w in ("destroy", "delete")))
     summary = {
         "first_run": {"run_s": results["site.yml first run"], "raw_s": round(first_raw, 2),

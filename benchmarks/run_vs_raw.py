@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # Copyright (c) docc.platform contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,7 +59,7 @@ STATE = ENV["DOCC_STATE_DIR"]
 
 
 def run(argv, check=True, **kwargs):
-    proc = subprocess.run(argv, env=kwargs.pop("env", ENV), capture_output=True, text=True, **kwargs)
+    proc = subprocess.run(argv, env=kwargs.pop("env", ENV), capture_output=True, text=True, check=False, **kwargs)
     if check and proc.returncode != 0:
         sys.exit("failed: %s\n%s%s" % (" ".join(argv), proc.stdout[-3000:], proc.stderr[-3000:]))
     return proc
@@ -271,7 +270,7 @@ def ratio(numerator, denominator):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results", "run_vs_raw.json"))
     args = parser.parse_args()
     results = {}

@@ -62,10 +62,9 @@ def check_value(name, value, spec):
             if isinstance(value, str):
                 # ansible-core 2.19 refuses a string in a conditional, so "false" from
                 # -e name=false would fail later with no variable named.
+                wanted = "true" if value.lower() in ("true", "yes", "1", "on") else "false"
                 problems.append("%s must be a boolean, got the string %r (on the command line give booleans as "
-                                "JSON: -e '{\"%s\": %s}')" % (name, str(value), name.split("[")[0].split(".")[0],
-                                                                "true" if value.lower() in ("true", "yes", "1", "on")
-                                                                else "false"))
+                                "JSON: -e '{\"%s\": %s}')" % (name, str(value), name.split("[")[0].split(".")[0], wanted))
                 return problems
             if isinstance(value, (list, dict)):
                 raise TypeError

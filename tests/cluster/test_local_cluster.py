@@ -27,7 +27,7 @@ from kubernetes.client.rest import ApiException
 from tests.cluster.conftest import start, stop
 from tests.playbook_runner import INVENTORY, ansible_playbook
 
-FIXTURE_VARS = "@tests/cluster/playbooks/fixture_charts.yml"
+FIXTURE_VARS = "@tests/cluster/vars/fixture_charts.yml"
 
 
 def _read(path):

@@ -64,7 +64,7 @@ def _run_sampled(*args):
                             stderr=subprocess.STDOUT, text=True)
     sampler = ProcessSampler(proc.pid)
     sampler.start()
-    output, _ = proc.communicate(timeout=1800)
+    output = proc.communicate(timeout=1800)[0]
     sampler.stop.set()
     sampler.join()
     return proc.returncode, output, sampler.samples
@@ -124,7 +124,7 @@ def test_a_killed_apply_fails_loudly_and_leaves_nothing_after_teardown(engines):
             os.kill(pid, signal.SIGKILL)
             killed = pid
         time.sleep(0.2)
-    output, _ = run.communicate(timeout=600)
+    output = run.communicate(timeout=600)[0]
     assert killed, "never saw terraform apply create the VPC:\n" + output[-3000:]
     assert run.returncode != 0, output[-3000:]
     assert "killed by signal 9" in output or "SIGKILL" in output, output[-3000:]

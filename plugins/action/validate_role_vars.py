@@ -63,8 +63,9 @@ def check_value(name, value, spec):
                 # ansible-core 2.19 refuses a string in a conditional, so "false" from
                 # -e name=false would fail later with no variable named.
                 wanted = "true" if value.lower() in ("true", "yes", "1", "on") else "false"
+                variable = name.split("[")[0].split(".")[0]
                 problems.append("%s must be a boolean, got the string %r (on the command line give booleans as "
-                                "JSON: -e '{\"%s\": %s}')" % (name, str(value), name.split("[")[0].split(".")[0], wanted))
+                                "JSON: -e '{\"%s\": %s}')" % (name, str(value), variable, wanted))
                 return problems
             if isinstance(value, (list, dict)):
                 raise TypeError

@@ -149,8 +149,14 @@ def summarise_plan(plan, protect=()):
         changes.append(entry)
         if "delete" in actions and rc["type"] in protect:
             destructive.append(entry)
+    # Drift that matters: a resource deleted outside Terraform, or one the plan changes back.
+    # Terraform also lists refresh differences it ignores (computed attributes an API
+    # reports differently on each read); those would be false alarms.
+    changed = {c["address"] for c in changes}
     drift = [{"address": rd["address"], "actions": rd["change"]["actions"]}
-             for rd in plan.get("resource_drift", []) if rd["change"]["actions"] != ["no-op"]]
+             for rd in plan.get("resource_drift", [])
+             if rd["change"]["actions"] != ["no-op"]
+             and (rd["change"]["actions"] == ["delete"] or rd["address"] in changed)]
     return {"changes": changes, "destructive": destructive, "drift": drift, "counts": counts}
 
 

@@ -109,7 +109,9 @@ def main():
         for tag in p["tags"]:
             digests[tag] = client.manifest_digest(p["repository"], tag)
             if p["labels"] and digests[tag]:
-                labels[tag] = client.labels(p["repository"], digests[tag])
+                # Tags of one image share its labels: read them once per digest.
+                known = [labels[t] for t in labels if digests[t] == digests[tag]]
+                labels[tag] = known[0] if known else client.labels(p["repository"], digests[tag])
     except _registry.RegistryError as exc:
         module.fail_json(
             msg="Reading %s/%s from the registry failed: %s. Check registry and the credentials (username, password)."

@@ -182,7 +182,11 @@ destructive_text:
   elements: str
   sample: ['aws_eks_cluster.this replaced (name: "docc" -> "prod")']
 drift:
-  description: Resources changed outside Terraform since the last apply (the plan's refresh found them).
+  description:
+    - Resources changed outside Terraform since the last apply that the plan puts back, or that were
+      deleted outside it (the plan's refresh found them).
+    - Refresh differences the plan ignores (attributes an API reports differently on each read) are
+      not drift.
   returned: when planning
   type: list
   elements: dict

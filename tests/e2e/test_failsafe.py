@@ -138,7 +138,14 @@ def test_a_killed_apply_fails_loudly_and_leaves_nothing_after_teardown(engines):
     assert ec2.describe_vpcs(Filters=OURS)["Vpcs"] == []
     tagging = aws("resourcegroupstaggingapi").get_resources(
         TagFilters=[{"Key": "docc.platform/cluster", "Values": ["docc"]}])["ResourceTagMappingList"]
-    assert [r["ResourceARN"] for r in tagging if ":key/" not in r["ResourceARN"]] == []
+    # KMS keys wait out their deletion window, and deleted NAT gateways stay listed (state
+    # 'deleted') for about an hour, in AWS as in the emulator: both are checked by state below.
+    assert [r["ResourceARN"] for r in tagging if ":key/" not in r["ResourceARN"]
+            and ":natgateway/" not in r["ResourceARN"]] == []
+    gateway_ids = [r["ResourceARN"].rsplit("/", 1)[-1] for r in tagging if ":natgateway/" in r["ResourceARN"]]
+    if gateway_ids:
+        gateways = ec2.describe_nat_gateways(NatGatewayIds=gateway_ids)["NatGateways"]
+        assert [g["NatGatewayId"] for g in gateways if g["State"] != "deleted"] == []
     keys = aws("kms")
     enabled = [k for k in keys.list_keys()["Keys"]
                if keys.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]

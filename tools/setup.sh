@@ -66,7 +66,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.txt
   echo "$want" >"$stamp"
 fi
-ok "requirements.txt installed ($("$VENV/bin/ansible" --version | head -n 1))"
+# Whole output read, then its first line: `| head` would close the pipe on ansible (BrokenPipeError).
+ansible_version="$("$VENV/bin/ansible" --version)"
+ok "requirements.txt installed (${ansible_version%%$'\n'*})"
 
 step "checkov in its own virtualenv (it pins many packages)"
 CK="$ROOT/.venv-checkov"

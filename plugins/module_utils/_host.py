@@ -153,13 +153,19 @@ def _links():
 
 
 def restore_plan(record, roots, links, cgroup_root, parent):
-    """What restore would do, from the host as it is now."""
-    dirs = _cgroup_dirs(cgroup_root, parent) if parent else []
+    """What restore would do, from the host as it is now.
+
+    Without a record this environment never started a node (the record is written before
+    the kubelet runs), so cgroups and links of the names given are not ours and stay: the
+    cgroup hierarchy and the link names are shared with every other environment on the host.
+    Mounts and shims under our own roots are ours by their path and always go.
+    """
+    dirs = _cgroup_dirs(cgroup_root, parent) if parent and record else []
     plan = {
         "killed": sorted(set(_cgroup_pids(dirs)) | set(_shim_pids(roots))) if roots or dirs else [],
         "unmounted": sorted({p for p, dummy in mounts() if _ours(p, roots)}, key=lambda p: p.count("/"),
                             reverse=True),
-        "links": [name for name in links if name in _links()],
+        "links": [name for name in links if name in _links()] if record else [],
         "cgroups": dirs,
         "sysctls": {},
         "removed": [],

@@ -60,3 +60,14 @@ def test_restore_plan_reverses_only_what_the_record_and_our_roots_name(host_now,
 def test_without_a_record_nothing_is_put_back_but_our_mounts_still_go(host_now):
     plan = _host.restore_plan(None, [host_now], [], "/sys/fs/cgroup", None)
     assert plan["sysctls"] == {} and plan["removed"] == [] and len(plan["unmounted"]) == 2
+
+
+def test_without_a_record_another_environments_cgroup_and_bridge_are_left_alone(host_now, monkeypatch):
+    # Another environment's node on this host (same names): its pods must not be killed.
+    monkeypatch.setattr(_host, "_cgroup_dirs", lambda root, parent: ["/sys/fs/cgroup/pids/%s/kubepods" % parent])
+    monkeypatch.setattr(_host, "_cgroup_pids", lambda dirs: [4242] if dirs else [])
+    plan = _host.restore_plan(None, [host_now], ["docc0"], "/sys/fs/cgroup", "docc-docc0")
+    assert plan["killed"] == [] and plan["cgroups"] == [] and plan["links"] == []
+    with_record = _host.restore_plan({"sysctls": {}, "paths": {}}, [host_now], ["docc0"], "/sys/fs/cgroup",
+                                     "docc-docc0")
+    assert with_record["killed"] == [4242] and with_record["links"] == ["docc0"]

@@ -74,6 +74,12 @@ def poll(check, timeout, initial=1.0, cap=15.0, clock=None, give_up=None):
     return done, observed, polls, clock.now() - started
 
 
+def polling_argument_spec(initial_interval=2.0, max_interval=30.0):
+    """The gates' polling options (documented by the ``docc.platform.polling`` fragment)."""
+    return dict(initial_interval=dict(type="float", default=initial_interval),
+                max_interval=dict(type="float", default=max_interval))
+
+
 class Gate:
     """Ordered readiness stages sharing one deadline."""
 

@@ -60,16 +60,9 @@ options:
     description: Total seconds for all stages together.
     type: int
     default: 900
-  initial_interval:
-    description: First wait between polls, in seconds. Later waits double, with jitter, up to O(max_interval).
-    type: float
-    default: 2.0
-  max_interval:
-    description: Longest wait between polls, in seconds.
-    type: float
-    default: 30.0
 extends_documentation_fragment:
   - docc.platform.kubernetes
+  - docc.platform.polling
   - docc.platform.attributes
   - docc.platform.attributes.read_only
   - amazon.aws.common.modules
@@ -151,7 +144,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _cluster_gate, _k8s
 from ansible_collections.docc.platform.plugins.module_utils._arn import principal_arn
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
-from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message
+from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message, polling_argument_spec
 
 _K8S_STAGES = ("readyz", "nodes", "system_workloads")
 
@@ -260,8 +253,7 @@ def main():
                 {"kind": "DaemonSet", "name": "aws-node"},
             ]),
             timeout=dict(type="int", default=900),
-            initial_interval=dict(type="float", default=2.0),
-            max_interval=dict(type="float", default=30.0),
+            **polling_argument_spec(),
         ),
         supports_check_mode=True,
     )

@@ -78,16 +78,9 @@ options:
     description: Total seconds for all stages.
     type: int
     default: 600
-  initial_interval:
-    description: First wait between polls, in seconds.
-    type: float
-    default: 2.0
-  max_interval:
-    description: Longest wait between polls, in seconds.
-    type: float
-    default: 30.0
 extends_documentation_fragment:
   - docc.platform.kubernetes
+  - docc.platform.polling
   - docc.platform.attributes
   - docc.platform.attributes.read_only
   - amazon.aws.common.modules
@@ -139,7 +132,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _endpoint_gate, _k8s
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
-from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message
+from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message, polling_argument_spec
 
 STAGES = ("service_address", "load_balancer", "dns", "http")
 
@@ -215,8 +208,7 @@ def main():
             validate_certs=dict(type="bool", default=True),
             skip_stages=dict(type="dict", default={}),
             timeout=dict(type="int", default=600),
-            initial_interval=dict(type="float", default=2.0),
-            max_interval=dict(type="float", default=30.0),
+            **polling_argument_spec(),
         ),
         required_one_of=[("resource", "hostname", "dns_name")],
         supports_check_mode=True,

@@ -102,7 +102,7 @@ network_policy_enforced:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _k8s, _posture
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
-from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message
+from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message, polling_argument_spec
 
 
 def run(module):
@@ -156,8 +156,7 @@ def main():
             run_as_group=dict(type="int", required=True),
             require_network_policy=dict(type="bool", default=False),
             timeout=dict(type="int", default=300),
-            initial_interval=dict(type="float", default=1.0),
-            max_interval=dict(type="float", default=10.0),
+            **polling_argument_spec(initial_interval=1.0, max_interval=10.0),  # a quick check: polls faster
         ),
         supports_check_mode=True,
     )

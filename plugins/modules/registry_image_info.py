@@ -104,14 +104,15 @@ def main():
     )
     p = module.params
     client = _registry.Client(p["registry"], p["username"], p["password"], timeout=p["timeout"])
-    digests, labels = {}, {}
+    digests, labels, by_digest = {}, {}, {}
     try:
         for tag in p["tags"]:
-            digests[tag] = client.manifest_digest(p["repository"], tag)
-            if p["labels"] and digests[tag]:
+            digest = digests[tag] = client.manifest_digest(p["repository"], tag)
+            if p["labels"] and digest:
                 # Tags of one image share its labels: read them once per digest.
-                known = [labels[t] for t in labels if digests[t] == digests[tag]]
-                labels[tag] = known[0] if known else client.labels(p["repository"], digests[tag])
+                if digest not in by_digest:
+                    by_digest[digest] = client.labels(p["repository"], digest)
+                labels[tag] = by_digest[digest]
     except _registry.RegistryError as exc:
         module.fail_json(
             msg="Reading %s/%s from the registry failed: %s. Check registry and the credentials (username, password)."

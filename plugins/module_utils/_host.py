@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 
 from ansible_collections.docc.platform.plugins.module_utils._errors import DoccError
 from ansible_collections.docc.platform.plugins.module_utils._waiter import poll
@@ -188,8 +187,9 @@ def _umount(path):
             raise HostError("cannot unmount %s: %s" % (path, os.strerror(err)))
 
 
-def restore(record, roots, links, cgroup_root, parent, timeout=30):
-    """Put the host back; returns what was done (the plan as carried out)."""
+def restore(runner, record, roots, links, cgroup_root, parent, timeout=30):
+    """Put the host back; returns what was done (the plan as carried out). ``runner`` is the
+    module's run_command (it deletes network links with ``ip``)."""
     plan = restore_plan(record, roots, links, cgroup_root, parent)
     for pid in plan["killed"]:
         with contextlib.suppress(ProcessLookupError):
@@ -205,9 +205,9 @@ def restore(record, roots, links, cgroup_root, parent, timeout=30):
     for path in plan["unmounted"]:
         _umount(path)
     for name in plan["links"]:
-        proc = subprocess.run(["ip", "link", "delete", name], capture_output=True, text=True, check=False)  # noqa: S603,S607
-        if proc.returncode != 0 and name in _links():
-            raise HostError("cannot delete network interface %s: %s" % (name, proc.stderr.strip()))
+        rc, dummy, err = runner(["ip", "link", "delete", name])
+        if rc != 0 and name in _links():
+            raise HostError("cannot delete network interface %s: %s" % (name, err.strip()))
 
     def cgroups_removed():
         left = []

@@ -16,7 +16,7 @@ import os
 import signal
 import socket
 import ssl
-import subprocess
+import sys
 
 from ansible_collections.docc.platform.plugins.module_utils._errors import DoccError
 from ansible_collections.docc.platform.plugins.module_utils._waiter import poll
@@ -116,36 +116,57 @@ def _write_private(path, text):
         handle.write(text)
 
 
-def start(argv, pidfile, logfile, env=None, chdir=None, fingerprint=None):
-    """Start ``argv`` detached (own session), output appended to ``logfile``; return PID."""
+# Started through the module's run_command, this small program forks the daemon into its own
+# session with its output appended to the log, and prints its PID; an exec that fails comes
+# back through a close-on-exec pipe (EOF means the exec succeeded).
+_LAUNCHER = r"""
+import os, sys
+logfile, chdir, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+log = os.open(logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+null = os.open(os.devnull, os.O_RDONLY)
+rd, wr = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(rd)
+    os.setsid()
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    try:
+        if chdir:
+            os.chdir(chdir)
+        os.execvp(argv[0], argv)
+    except OSError as exc:
+        os.write(wr, str(exc).encode())
+    os._exit(127)
+os.close(wr)
+error = os.read(rd, 4096).decode()
+if error:
+    sys.stderr.write(error)
+    sys.exit(2)
+print(pid)
+"""
+
+
+def start(runner, argv, pidfile, logfile, env=None, chdir=None, fingerprint=None):
+    """Start ``argv`` detached (own session), output appended to ``logfile``; return its PID.
+
+    ``runner`` is the module's ``run_command``: the daemon is forked by a launcher it runs.
+    """
     for path in (pidfile, logfile):
         parent = os.path.dirname(path)
         if parent and not os.path.isdir(parent):
             os.makedirs(parent, mode=0o700)
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    log_fd = os.open(logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    try:
-        with open(os.devnull, "rb") as devnull:
-            proc = subprocess.Popen(
-                argv,
-                stdin=devnull,
-                stdout=log_fd,
-                stderr=subprocess.STDOUT,
-                cwd=chdir,
-                env=full_env,
-                close_fds=True,
-                start_new_session=True,
-            )
-    except OSError as exc:
+    rc, out, err = runner([sys.executable, "-c", _LAUNCHER, logfile, chdir or ""] + list(argv),
+                          environ_update=dict(env or {}))
+    if rc != 0 or not out.strip().isdigit():
         raise ProcessError(
             "Could not execute %s: %s. Check that the program is installed (make setup) and"
-            " executable." % (argv[0], exc), command=argv) from exc
-    finally:
-        os.close(log_fd)
-    _write_private(pidfile, "%d\n" % proc.pid)
+            " executable." % (argv[0], (err or out).strip() or "exit %d" % rc), command=list(argv))
+    pid = int(out.strip())
+    _write_private(pidfile, "%d\n" % pid)
     _write_private(state_path(pidfile), json.dumps({"argv": list(argv), "fingerprint": fingerprint}))
-    return proc
+    return pid
 
 
 class _UnixHTTPConnection(http.client.HTTPConnection):

@@ -9,6 +9,10 @@ backend, the provider requirements, the lock file or the Terraform binary change
 saved plan file, classifies the plan (destructive changes, drift), applies a saved plan while
 journalling what it created, and reports an interrupted or killed apply with what it had done.
 Every file it writes is private (umask 077). Lower layers raise TerraformError.
+
+Terraform runs through the module's ``run_command`` (the ``runner``), so Ansible's handling
+of commands (no_log masking, environment, umask) applies to it; an apply runs under
+``setsid`` in its own session, so a Ctrl-C reaches Terraform once, forwarded by this module.
 """
 
 from __future__ import annotations
@@ -19,7 +23,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 
@@ -37,6 +40,13 @@ _INIT_INPUTS = ("versions.tf",)
 
 class TerraformError(DoccError):
     """Terraform failed or was stopped; ``details`` carry the command and its diagnostics."""
+
+
+class Completed:
+    """What a Terraform command returned: ``returncode``, ``stdout`` and ``stderr`` (text)."""
+
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
 def _sha(data):
@@ -65,8 +75,20 @@ def _write_private(path, data):
     return True
 
 
-def _private_umask():
-    os.umask(0o077)
+PRIVATE_UMASK = 0o077
+
+
+def pid_alive(pid):
+    """True when ``pid`` names a live process that is not a zombie (a journal's Terraform)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    stat = _read("/proc/%d/stat" % pid, "r")
+    # Field 3, after the parenthesised command name, is the state letter.
+    return stat is not None and stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
 def diagnostics(stdout):
@@ -266,7 +288,8 @@ def state_addresses(state):
 # --- the working directory -----------------------------------------------------------
 
 class Workspace:
-    def __init__(self, source, work_dir, binary="terraform", backend=None, env=None, runner=None):
+    def __init__(self, source, work_dir, runner, binary="terraform", backend=None, env=None):
+        """``runner`` is an AnsibleModule's ``run_command`` (or one with its signature)."""
         self.source = source
         self.work_dir = work_dir
         self.binary = binary or "terraform"
@@ -276,7 +299,7 @@ class Workspace:
         self.env.update(env or {})
         self.run_dir = work_dir  # where terraform runs (a temporary copy in check mode)
         self.commands = []
-        self._runner = runner or subprocess.run
+        self._runner = runner
 
     # -- files ---------------------------------------------------------------------
     def _sources(self):
@@ -351,15 +374,14 @@ class Workspace:
         env["TF_DATA_DIR"] = data_dir or os.path.join(self.work_dir, ".terraform")
         started = time.monotonic()
         cwd = self.run_dir if os.path.isdir(self.run_dir) else self.source
-        proc = self._runner(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False,
-                            preexec_fn=_private_umask)
-        self.commands.append({"command": " ".join(argv), "rc": proc.returncode,
-                              "seconds": round(time.monotonic() - started, 2)})
-        if check and proc.returncode not in (0,):
-            errors = diagnostics(proc.stdout) if json_lines else []
-            detail = "; ".join(errors) or (proc.stderr or proc.stdout).strip()[-2000:]
-            raise TerraformError("terraform %s failed (exit %s): %s" % (args[0], proc.returncode, detail),
-                                 command=argv, rc=proc.returncode, stderr=proc.stderr[-4000:], diagnostics=errors)
+        rc, out, err = self._runner(argv, cwd=cwd, environ_update=env, umask=PRIVATE_UMASK)
+        proc = Completed(rc, out, err)
+        self.commands.append({"command": " ".join(argv), "rc": rc, "seconds": round(time.monotonic() - started, 2)})
+        if check and rc != 0:
+            errors = diagnostics(out) if json_lines else []
+            detail = "; ".join(errors) or (err or out).strip()[-2000:]
+            raise TerraformError("terraform %s failed (exit %s): %s" % (args[0], rc, detail),
+                                 command=argv, rc=rc, stderr=err[-4000:], diagnostics=errors)
         return proc
 
     def version(self):
@@ -491,32 +513,34 @@ class Workspace:
         record = {"operation": "destroy" if destroy else "apply", "started": started,
                   "status": "running", "pid": None, "log": log_path, "completed": [], "errored": []}
         env = dict(self.env, TF_DATA_DIR=os.path.join(self.work_dir, ".terraform"))
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as log:
-            proc = subprocess.Popen([self.binary] + args, cwd=self.work_dir, env=env, stdout=log,
-                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                                    preexec_fn=_private_umask)
-        record["pid"] = proc.pid
-        self._write_journal(record)
+        running = {}
         interrupted = []
+
+        def started_terraform(proc):
+            # setsid execs Terraform in place: this pid is Terraform's, in its own session.
+            running["proc"] = proc
+            record["pid"] = proc.pid
+            self._write_journal(record)
 
         def forward(signum, dummy_frame):
             if not interrupted:
                 interrupted.append(signal.Signals(signum).name)
-                with contextlib.suppress(ProcessLookupError):
-                    proc.send_signal(signal.SIGINT)
+                if "proc" in running:
+                    with contextlib.suppress(ProcessLookupError):
+                        running["proc"].send_signal(signal.SIGINT)
 
         previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
         started = time.monotonic()
         try:
-            rc = proc.wait()
+            rc, text, err = self._runner(["setsid", self.binary] + args, cwd=self.work_dir, environ_update=env,
+                                         umask=PRIVATE_UMASK, before_communicate_callback=started_terraform)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         self.commands.append({"command": " ".join([self.binary] + args), "rc": rc,
                               "seconds": round(time.monotonic() - started, 2)})
+        _write_private(log_path, text + err)
         self.protect_state_files()
-        text = _read(log_path, "r") or ""
         for line in text.splitlines():
             try:
                 msg = json.loads(line)

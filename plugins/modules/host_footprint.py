@@ -135,7 +135,7 @@ def run(module):
     if module._diff:
         result["diff"] = {"before": json.dumps(plan, indent=2, sort_keys=True) + "\n", "after": "{}\n"}
     if result["changed"] and not module.check_mode:
-        result["restored"] = _host.restore(record, p["mount_roots"], p["links"], p["cgroup_root"],
+        result["restored"] = _host.restore(module.run_command, record, p["mount_roots"], p["links"], p["cgroup_root"],
                                            p["cgroup_parent"])
         if os.path.exists(p["record"]):
             os.unlink(p["record"])

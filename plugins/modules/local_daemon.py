@@ -176,11 +176,11 @@ log_tail:
 import hashlib
 import json
 import os
-import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.docc.platform.plugins.module_utils import _process
+from ansible_collections.docc.platform.plugins.module_utils._waiter import poll
 
 
 def _fingerprint(command, env):
@@ -206,17 +206,16 @@ def _ensure_started(module, params, result):
         else:
             if restart:
                 _process.stop(pid, params["stop_timeout"])
-            proc = _process.start(command, pidfile, logfile, params["env"], params["chdir"], fingerprint)
-            pid = proc.pid
+            pid = _process.start(module.run_command, command, pidfile, logfile, params["env"], params["chdir"],
+                                 fingerprint)
             result.update(pid=pid, state="started")
             if not params["ready"]:
                 # Without a probe, "ready" only means it did not exit at once.
-                try:
-                    code = proc.wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    code = None
-                if code is not None:
-                    raise _process.ProcessError("%s exited at once with code %s" % (params["name"], code))
+                done, dummy, dummy, dummy = poll(lambda: (not _process.pid_alive(pid), "running"), 1.0,
+                                                 initial=0.05, cap=0.2)
+                if done:
+                    raise _process.ProcessError("%s exited at once: %s" % (
+                        params["name"], " | ".join(_process.log_tail(logfile, 5)) or "no output"))
     if module._diff:
         result["diff"] = {
             "before": before,

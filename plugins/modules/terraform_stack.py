@@ -256,7 +256,7 @@ except ImportError:
     botocore = None  # AnsibleAWSModule reports the missing library
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.docc.platform.plugins.module_utils import _aws, _owned, _process
+from ansible_collections.docc.platform.plugins.module_utils import _aws, _owned
 from ansible_collections.docc.platform.plugins.module_utils import _terraform as tf
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
 
@@ -285,7 +285,7 @@ def _previous_apply(ws):
     if not record or record.get("status") == "succeeded":
         return None
     if record.get("status") == "running":
-        if record.get("pid") and _process.pid_alive(record["pid"]):
+        if record.get("pid") and tf.pid_alive(record["pid"]):
             raise tf.TerraformError(
                 "terraform %s (PID %s, started %s) is still running in %s. Wait until it ends, then run again; "
                 "its log is %s." % (record["operation"], record["pid"], record["started"], ws.work_dir, record["log"]),
@@ -371,7 +371,7 @@ def run(module):
     backend = dict(type=p["backend"].get("type") or "local", config=p["backend"].get("config") or {})
     if backend["type"] == "local" and not backend["config"].get("path"):
         backend["config"]["path"] = os.path.join(p["work_dir"], "terraform.tfstate")
-    ws = tf.Workspace(p["source"], p["work_dir"], p["binary"], backend)
+    ws = tf.Workspace(p["source"], p["work_dir"], module.run_command, p["binary"], backend)
     result = dict(changed=False, init=None, commands=ws.commands)
     previous = _previous_apply(ws) if os.path.isdir(p["work_dir"]) else None
     if previous:

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from ansible.module_utils import _internal
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.testing import patch_module_args
 
 
@@ -30,3 +31,9 @@ def run_module(main, args, check_mode=False, diff=False):
         main()
     result = json.loads(out.getvalue())
     return exit_info.value.code != 0, result
+
+
+def ansible_module():
+    """A real AnsibleModule without options, for code that needs its run_command."""
+    with mock.patch.object(_internal, "is_controller", False), patch_module_args({}):
+        return AnsibleModule(argument_spec={})

@@ -14,6 +14,22 @@ import pytest
 from ansible_collections.docc.platform.plugins.module_utils import _process
 from tests.unit.conftest import free_port
 from tests.unit.fake_clock import FakeClock
+from tests.unit.module_runner import ansible_module
+
+
+def start(*args, **kwargs):
+    """_process.start through a real AnsibleModule's run_command."""
+    return _process.start(ansible_module().run_command, *args, **kwargs)
+
+
+def gone(pid, timeout=5):
+    """True once ``pid`` has ended (it is not our child: the launcher forked it)."""
+    deadline = time.monotonic() + timeout
+    while _process.pid_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @pytest.fixture()
@@ -25,20 +41,20 @@ def http_server_argv():
 def test_start_probe_stop_round_trip(tmp_path, http_server_argv):
     port, argv = http_server_argv
     pidfile = str(tmp_path / "srv.pid")
-    proc = _process.start(argv, pidfile, str(tmp_path / "srv.log"), fingerprint="f1")
+    pid = start(argv, pidfile, str(tmp_path / "srv.log"), fingerprint="f1")
     try:
-        assert _process.read_pid(pidfile) == proc.pid
+        assert _process.read_pid(pidfile) == pid
         assert oct(os.stat(pidfile).st_mode & 0o777) == "0o600"
         elapsed, observed = _process.wait_ready({"type": "http", "url": "http://127.0.0.1:%d/" % port}, 20)
         assert "answered 200" in observed
         assert elapsed < 20
-        assert _process.running_pid(pidfile, argv) == proc.pid
+        assert _process.running_pid(pidfile, argv) == pid
         assert _process.read_state(pidfile)["fingerprint"] == "f1"
+        assert os.getsid(pid) == pid  # its own session: a Ctrl-C to the play does not reach it
     finally:
-        signals = _process.stop(proc.pid, grace=5)
+        signals = _process.stop(pid, grace=5)
     assert signals == ["SIGTERM"]
-    proc.wait(5)
-    assert not _process.pid_alive(proc.pid)
+    assert gone(pid)
     assert _process.probe({"type": "tcp", "host": "127.0.0.1", "port": port})[0] is False
 
 
@@ -50,17 +66,17 @@ def test_running_pid_ignores_a_reused_pid(tmp_path):
 
 
 def test_running_pid_ignores_a_dead_pid(tmp_path):
-    proc = _process.start([sys.executable, "-c", "pass"], str(tmp_path / "d.pid"), str(tmp_path / "d.log"))
-    proc.wait(5)
+    pid = start([sys.executable, "-c", "pass"], str(tmp_path / "d.pid"), str(tmp_path / "d.log"))
+    assert gone(pid)
     assert _process.running_pid(str(tmp_path / "d.pid"), [sys.executable, "-c", "pass"]) is None
 
 
 def test_wait_ready_reports_a_process_that_died(tmp_path):
-    proc = _process.start([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"],
-                          str(tmp_path / "e.pid"), str(tmp_path / "e.log"))
+    pid = start([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"],
+                str(tmp_path / "e.pid"), str(tmp_path / "e.log"))
     with pytest.raises(_process.ProcessError, match="exited before it answered"):
         _process.wait_ready({"type": "tcp", "host": "127.0.0.1", "port": free_port()}, 20,
-                            is_alive=lambda: proc.poll() is None)
+                            is_alive=lambda: _process.pid_alive(pid))
     assert "boom" in _process.log_tail(str(tmp_path / "e.log"))
 
 
@@ -86,9 +102,15 @@ def test_wait_ready_backs_off_exponentially_with_a_cap():
 def test_stop_escalates_to_sigkill_for_a_process_ignoring_sigterm(tmp_path):
     code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('up', flush=True); time.sleep(60)"
     log = tmp_path / "k.log"
-    proc = _process.start([sys.executable, "-c", code], str(tmp_path / "k.pid"), str(log))
+    pid = start([sys.executable, "-c", code], str(tmp_path / "k.pid"), str(log))
     deadline = time.monotonic() + 10
     while "up" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _process.stop(proc.pid, grace=0.5) == ["SIGTERM", "SIGKILL"]
-    assert proc.wait(5) == -9
+    assert _process.stop(pid, grace=0.5) == ["SIGTERM", "SIGKILL"]
+    assert gone(pid)
+
+
+def test_a_program_that_cannot_run_is_named(tmp_path):
+    with pytest.raises(_process.ProcessError, match="Could not execute /nonexistent/daemon: .*No such file"):
+        start(["/nonexistent/daemon"], str(tmp_path / "n.pid"), str(tmp_path / "n.log"))
+    assert not (tmp_path / "n.pid").exists()

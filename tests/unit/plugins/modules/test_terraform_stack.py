@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.docc.platform.plugins.module_utils import _terraform as tf
 from ansible_collections.docc.platform.plugins.modules import terraform_stack
-from tests.unit.module_runner import run_module
+from tests.unit.module_runner import ansible_module, run_module
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "terraform", "stack")
 
@@ -90,21 +90,44 @@ def test_plan_only_then_apply_the_saved_plan(stack):
     assert not failed and applied["changed"] and applied["outputs"] == {"name": "first"}
 
 
+def _slow_resource_running(terraform_pid):
+    """True once the slow resource's provisioner (a `sleep` under Terraform) runs: the
+    stateful resource before it has completed by then (observed, not timed)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as handle:
+                argv = handle.read().split(b"\0")
+            with open("/proc/%s/stat" % entry) as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if argv and argv[0].endswith(b"sleep"):
+            # the sleep's parent is the shell local-exec started, whose parent is Terraform
+            try:
+                with open("/proc/%d/stat" % ppid) as handle:
+                    grandparent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if terraform_pid in (ppid, grandparent):
+                return True
+    return False
+
+
 def test_a_killed_apply_fails_with_what_it_completed_and_the_next_run_reports_it(stack, tmp_path):
-    """SIGKILL Terraform once the first resource is recorded in its JSON log (observed, not
-    timed); the apply fails naming it, and the next plan carries the journal."""
+    """SIGKILL Terraform once the first resource has completed (its successor's provisioner
+    runs); the apply fails naming it, and the next plan carries the journal."""
     work = tmp_path / "work"
     killed = {}
 
     def kill_when_first_resource_done():
-        log = work / "docc-apply.log"
         while "pid" not in killed:
             try:
-                text = log.read_text()
                 journal = json.loads((work / tf.JOURNAL_FILE).read_text())
             except (OSError, ValueError):
                 continue
-            if '"type":"apply_complete"' in text.replace(" ", "") and journal.get("pid"):
+            if journal.get("pid") and journal.get("status") == "running" and _slow_resource_running(journal["pid"]):
                 os.kill(journal["pid"], signal.SIGKILL)
                 killed["pid"] = journal["pid"]
 
@@ -128,7 +151,11 @@ def test_sigint_to_the_module_stops_terraform_gracefully_and_is_reported(stack, 
     script = (
         "import sys, json; sys.path.insert(0, %r)\n"
         "from ansible_collections.docc.platform.plugins.module_utils import _terraform as tf\n"
-        "ws = tf.Workspace(%r, %r, backend={'type': 'local', 'config': {'path': %r}})\n"
+        "from ansible.module_utils.basic import AnsibleModule\n"
+        "from ansible.module_utils.testing import patch_module_args\n"
+        "with patch_module_args({}):\n"
+        "    module = AnsibleModule(argument_spec={})\n"
+        "ws = tf.Workspace(%r, %r, module.run_command, backend={'type': 'local', 'config': {'path': %r}})\n"
         "ws.sync({'name': 'first', 'slow_seconds': 60}); ws.init(ws.version()); ws.plan()\n"
         "print('PLANNED', flush=True)\n"
         "try:\n"
@@ -139,10 +166,16 @@ def test_sigint_to_the_module_stops_terraform_gracefully_and_is_reported(stack, 
          str(work / "terraform.tfstate"))
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "PLANNED"
-    log = work / "docc-apply.log"
-    while '"apply_complete"' not in (log.read_text() if log.exists() else ""):
+    journal_file = work / tf.JOURNAL_FILE
+    while True:
         if proc.poll() is not None:
             pytest.fail("the apply ended before it could be interrupted")
+        try:
+            pid = json.loads(journal_file.read_text()).get("pid")
+        except (OSError, ValueError):
+            continue
+        if pid and _slow_resource_running(pid):
+            break
     proc.send_signal(signal.SIGINT)
     out, dummy = proc.communicate(timeout=60)
     journal = json.loads(out.split("FAILED ", 1)[1])
@@ -168,7 +201,7 @@ def test_destroy_uses_the_applied_variables_and_an_empty_state_costs_no_init(sta
 
 
 def test_init_runs_again_only_when_its_inputs_change(tmp_path):
-    ws = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"),
+    ws = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"), ansible_module().run_command,
                       backend={"type": "local", "config": {"path": str(tmp_path / "w" / "s.tfstate")}})
     ws.sync({"name": "first"})
     version = ws.version()
@@ -176,14 +209,14 @@ def test_init_runs_again_only_when_its_inputs_change(tmp_path):
     ws.init(version)
     assert ws.init_needed(version) == (False, None)
     assert ws.init_needed("0.0.1")[0]
-    other = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"),
+    other = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"), ansible_module().run_command,
                          backend={"type": "local", "config": {"path": str(tmp_path / "w" / "t.tfstate")}})
     why = "the Terraform version, the backend or the provider requirements changed"
     assert other.init_needed(version) == (True, why)
 
 
 def test_sync_writes_only_what_changed_and_removes_stale_files(tmp_path):
-    ws = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"))
+    ws = tf.Workspace(os.path.abspath(FIXTURE), str(tmp_path / "w"), ansible_module().run_command)
     assert sorted(ws.sync({"name": "a"})) == [tf.VARS_FILE, "main.tf"]
     assert ws.sync({"name": "a"}) == []
     assert ws.files_in_step({"name": "a"})

@@ -7,6 +7,10 @@
 #            antsibull-changelog lint (the fragments),
 #            rendered manifests (kubernetes-validate 1.31-1.37 strict, checkov), checkov
 #   unit     pytest tests/unit
+#   compat   the line-dependent static checks (ansible-lint, ansible-test sanity, rendered
+#            manifests) and the unit tier again on the ansible-core 2.19 line (Python 3.11,
+#            .venv-2.19); SKIPPED with the reason when that line is the default here or no
+#            Python 3.11 exists
 #   role     molecule test, one scenario per role (extensions/molecule/<role>)
 #   e2e      pytest tests/e2e (site.yml on the local engines, twice, tagged, teardown)
 #   cluster  pytest tests/cluster (KUBECONFIG, or a throwaway control plane from
@@ -15,7 +19,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
-[ "$#" -gt 0 ] || set -- static unit role e2e cluster
+[ "$#" -gt 0 ] || set -- static unit compat role e2e cluster
 LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
 # Tests get their own engine state, apart from a demo's.
@@ -66,6 +70,8 @@ tier_static() {
   run antsibull-docs env PATH="$ROOT/.venv-judges/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$ROOT/.collections" \
     antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all . || rc=1
   run antsibull-changelog "$ROOT/.venv-judges/bin/antsibull-changelog" lint || rc=1
+  run collection-install check_collection_install || rc=1
+  run execution-environment check_execution_environment || rc=1
   run rendered-manifests check_rendered_manifests || rc=1
   local targets=()
   for dir in $(terraform_dirs); do targets+=(-d "$dir"); done
@@ -86,6 +92,47 @@ judge_galaxy_importer() {
   grep -vE '^Loading ' "$out/importer.log"
   if [ "$status" -ne 0 ] || grep -qE '^(ERROR|WARNING)' "$out/importer.log"; then rm -rf "$out"; return 1; fi
   rm -rf "$out"
+}
+
+# The built collection installs offline into an empty path next to the collections this
+# line's `ansible` bundles: its dependency ranges resolve without Galaxy.
+check_collection_install() {
+  local out; out="$(mktemp -d)"
+  ansible-galaxy collection build --force --output-path "$out/build" >/dev/null || { rm -rf "$out"; return 1; }
+  (cd "$out" && env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG ansible-galaxy collection install --offline \
+    "$out"/build/docc-platform-*.tar.gz -p "$out/empty") >"$out/install.log" 2>&1
+  local status=$?
+  cat "$out/install.log"
+  if [ "$status" -ne 0 ] || ! grep -q 'docc.platform:.* was installed successfully' "$out/install.log"; then
+    rm -rf "$out"; return 1
+  fi
+  rm -rf "$out"
+  local version; version="$(ansible --version)"  # whole output: head would break ansible's pipe
+  echo "the built collection installs offline beside ${version%%$'\n'*}'s bundled collections"
+}
+
+# execution-environment.yml: ansible-builder writes a build context from it (no image is built:
+# nothing can be pulled here); the context must carry our requirements, bindep and collection,
+# and ansible-builder's introspection must find the collection's own requirements.
+check_execution_environment() {
+  local out file; out="$(mktemp -d)"
+  mkdir -p "$ROOT/build"
+  ansible-galaxy collection build --force --output-path "$ROOT/build" >/dev/null || { rm -rf "$out"; return 1; }
+  ansible-builder create -f execution-environment.yml -c "$out/context" >/dev/null || { rm -rf "$out"; return 1; }
+  for file in requirements.txt requirements.yml bindep.txt; do
+    cmp -s "$file" "$out/context/_build/$file" || { echo "the context's $file differs from ours"; rm -rf "$out"; return 1; }
+  done
+  ls "$out"/context/_build/collection/docc-platform-*.tar.gz >/dev/null || { echo "no collection tarball"; return 1; }
+  if ! grep -q 'terraform' "$out"/context/*file || ! grep -q 'helm' "$out"/context/*file; then
+    echo "the build file installs no terraform or helm"; rm -rf "$out"; return 1
+  fi
+  ansible-builder introspect --sanitize "$ROOT/.collections" >"$out/introspect.txt" || { rm -rf "$out"; return 1; }
+  if ! grep -q 'kubernetes-validate.*from collection docc.platform' "$out/introspect.txt" ||
+     ! grep -q 'git .*from collection docc.platform' "$out/introspect.txt"; then
+    cat "$out/introspect.txt"; echo "introspection misses docc.platform's requirements"; rm -rf "$out"; return 1
+  fi
+  rm -rf "$out"
+  echo "ansible-builder create: context with requirements.txt, requirements.yml, bindep.txt, the collection"
 }
 
 # The app stage's manifests (render mode) and the ingress stage's chart values through the
@@ -115,6 +162,30 @@ pytest_tier() {
 }
 
 tier_unit() { pytest_tier unit tests/unit; }
+
+# The ansible-core 2.19 line beside the default one: what depends on ansible-core or the
+# bundled collections, run again with .venv-2.19 first on PATH.
+tier_compat() {
+  local line py rc=0 saved_path="$PATH"
+  line="$(python -c 'import ansible.release as r; print(".".join(r.__version__.split(".")[:2]))')"
+  if [ "$line" = "2.19" ]; then
+    note "compat: SKIPPED: the default line on this machine is already ansible-core 2.19 (no Python >= 3.12)"
+    return 2
+  fi
+  py="$(for c in python3.11 "$HOME"/.pyenv/versions/3.11*/bin/python; do
+          [ "$("$c" -c 'import sys;print(sys.version_info[:2]==(3,11))' 2>/dev/null)" = True ] && { echo "$c"; break; }
+        done)"
+  if [ -z "$py" ]; then note "compat: SKIPPED: no Python 3.11 on this machine for the ansible-core 2.19 line"; return 2; fi
+  run compat-setup env PYTHON="$py" DOCC_ANSIBLE_LINE=2.19 DOCC_VENV="$ROOT/.venv-2.19" DOCC_SETUP_PARTS=python \
+    bash "$ROOT/tools/setup.sh" || return 1
+  export PATH="$ROOT/.venv-2.19/bin:$saved_path"
+  run compat-ansible-lint ansible-lint --offline --profile production || rc=1
+  run compat-ansible-test-sanity bash tools/sanity.sh || rc=1
+  run compat-rendered-manifests check_rendered_manifests || rc=1
+  pytest_tier compat-unit tests/unit || rc=1
+  export PATH="$saved_path"
+  return $rc
+}
 
 tier_role() {
   local rc=0 scenario

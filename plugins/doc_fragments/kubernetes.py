@@ -13,6 +13,12 @@ options:
     description:
       - How to reach the Kubernetes API. One argument spec and one client factory serve every
         module of the collection.
+      - Unless O(kubernetes.mode) is C(eks_token) or C(skip), an option not given is taken from the
+        environment variable kubernetes.core reads for it, with kubernetes.core's precedence -
+        E(K8S_AUTH_KUBECONFIG), E(K8S_AUTH_CONTEXT), E(K8S_AUTH_HOST), E(K8S_AUTH_API_KEY),
+        E(K8S_AUTH_CA_CERT) (or E(K8S_AUTH_SSL_CA_CERT)).
+      - Set it once for all of the collection's Kubernetes modules with C(module_defaults) and the
+        action group C(group/docc.platform.kubernetes).
     type: dict
     suboptions:
       mode:
@@ -31,7 +37,8 @@ options:
         description: EKS cluster name for O(kubernetes.mode=eks_token).
         type: str
       kubeconfig:
-        description: Path of a kubeconfig; C(KUBECONFIG), then C(~/.kube/config) by default.
+        description: Path of a kubeconfig; E(K8S_AUTH_KUBECONFIG), then the first path of E(KUBECONFIG), then
+          C(~/.kube/config) by default.
         type: path
       context:
         description: kubeconfig context; the current context by default.

@@ -40,6 +40,16 @@ CONNECTION_OPTIONS = dict(
 # unset mode when another option is given, and fails. connect() names missing options instead.
 CONNECTION_SPEC = dict(type="dict", options=CONNECTION_OPTIONS)
 
+# kubernetes.core's environment variables, in its precedence: an option given to the module
+# wins, then K8S_AUTH_<option>, then K8S_AUTH_<its other name> (k8s/client.py _create_auth_spec).
+AUTH_ENVIRONMENT = {
+    "kubeconfig": ("K8S_AUTH_KUBECONFIG",),
+    "context": ("K8S_AUTH_CONTEXT",),
+    "host": ("K8S_AUTH_HOST",),
+    "api_key": ("K8S_AUTH_API_KEY",),
+    "ca_cert": ("K8S_AUTH_CA_CERT", "K8S_AUTH_SSL_CA_CERT"),
+}
+
 
 class K8sError(DoccError):
     """A Kubernetes API call failed for a reason waiting will not cure."""
@@ -55,6 +65,22 @@ class K8sUnauthorized(K8sError):
     def __init__(self, msg, host=None):
         super().__init__(msg, host=host)
         self.host = host
+
+
+def with_environment(options, environ=None):
+    """``options`` completed from the K8S_AUTH_* variables that kubernetes.core users set, with
+    kubernetes.core's precedence (an option given wins). An explicit mode other than kubeconfig
+    or token takes nothing from the environment: an EKS token or a skip means just that."""
+    options = dict(options or {})
+    if options.get("mode") in ("eks_token", "skip"):
+        return options
+    environ = os.environ if environ is None else environ
+    for name, variables in AUTH_ENVIRONMENT.items():
+        if options.get(name) is None:
+            value = next((environ[v] for v in variables if environ.get(v)), None)
+            if value is not None:
+                options[name] = value
+    return options
 
 
 def mode_of(options, default_cluster_name=None):
@@ -217,7 +243,7 @@ def connect(options, cleanup, aws_client=None, default_cluster_name=None):
 
     ``aws_client(service)`` builds AWS clients (from _aws.client) for mode eks_token.
     """
-    options = options or {}
+    options = with_environment(options)
     mode = mode_of(options, default_cluster_name)
     missing = {"token": ["host", "api_key"], "eks_token": []}.get(mode, [])
     missing = [name for name in missing if not options.get(name)]

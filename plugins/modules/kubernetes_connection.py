@@ -111,7 +111,7 @@ from ansible_collections.docc.platform.plugins.module_utils._errors import fail_
 
 def run(module):
     p = module.params
-    k = p["kubernetes"] or {}
+    k = _k8s.with_environment(p["kubernetes"])
     mode = _k8s.mode_of(k)
     result = dict(changed=False, mode=mode, kubeconfig=None, context=None)
     if mode == "skip":

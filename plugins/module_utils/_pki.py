@@ -88,7 +88,12 @@ def _sign(subject, key, issuer_cert, issuer_key, days, ca=False, usages=(), sans
                .serial_number(x509.random_serial_number())
                .not_valid_before(now - datetime.timedelta(minutes=5))
                .not_valid_after(now + datetime.timedelta(days=days))
-               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               # Key identifiers: Python 3.13's default TLS context verifies strictly (X509 strict), and
+               # refuses a chain without them ("Missing Authority Key Identifier").
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                   (issuer_key or key).public_key()), critical=False))
     if ca:
         builder = builder.add_extension(x509.KeyUsage(
             digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False,
@@ -121,6 +126,10 @@ def _cert_matches(cert, spec, ca_cert):
         return "subject differs"
     if ca_cert is not None and cert.issuer != ca_cert.subject:
         return "issued by another CA"
+    try:
+        cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+    except x509.ExtensionNotFound:
+        return "no key identifiers (strict TLS clients refuse it)"
     try:
         present = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         have = sorted(str(v.value) for v in present)

@@ -49,3 +49,15 @@ def test_a_changed_subject_alternative_name_reissues_only_that_certificate(tmp_p
 def test_a_bad_usage_is_refused(tmp_path):
     failed, result = run_module(local_pki.main, _args(tmp_path, {"admin": {"cn": "a", "usages": ["peer"]}}))
     assert failed and "certs.admin.usages may hold server and client" in result["msg"]
+
+
+def test_certificates_carry_key_identifiers_for_strict_tls_clients(tmp_path):
+    """Python 3.13's default TLS context verifies with X509 strict: a chain without an Authority
+    Key Identifier fails ("Missing Authority Key Identifier"); the local API server then never
+    answered a readiness probe."""
+    failed, result = run_module(local_pki.main, _args(tmp_path))
+    assert not failed, result
+    for name in ["ca"] + sorted(CERTS):
+        cert = x509.load_pem_x509_certificate((tmp_path / "pki" / (name + ".crt")).read_bytes())
+        assert cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+        assert cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)

@@ -11,6 +11,7 @@ whose "not reachable yet" errors the Gate treats as "not ready yet".
 from __future__ import annotations
 
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _eks_versions
+from ansible_collections.docc.platform.plugins.module_utils._arn import same_principal
 from ansible_collections.docc.platform.plugins.module_utils._k8s import K8sUnauthorized
 from ansible_collections.docc.platform.plugins.module_utils._waiter import SkipStage, StopStage
 
@@ -41,12 +42,14 @@ def version_support(eks, cluster_name, today, result):
     def check():
         version = eks.describe_cluster(name=cluster_name, aws_retry=True)["cluster"].get("version")
         versions, reason = _eks_versions.fetch(eks)
+        source = ""
         if versions is None:
-            raise SkipStage("support calendar not checked: %s" % reason)
+            versions = _eks_versions.builtin(today)
+            source = " (built-in calendar of %s: %s)" % (_eks_versions.BUILTIN_DATE, reason)
         verdict = _eks_versions.assess(version, versions, today, allow_extended=False)
         if verdict["level"] in ("warn", "extended", "unsupported"):
             result["version_warning"] = "cluster %s: %s" % (cluster_name, verdict["message"])
-        return True, verdict["message"]
+        return True, verdict["message"] + source
     return check
 
 
@@ -69,7 +72,8 @@ def nodegroups(eks, cluster_name):
     return check
 
 
-def authorized(eks, cluster_name, principal_arn):
+def authorized(eks, cluster_name, caller_arn):
+    """An access entry names the caller: its ARN, or for a role session its role with any path."""
     def check():
         cluster = eks.describe_cluster(name=cluster_name, aws_retry=True)["cluster"]
         mode = cluster.get("accessConfig", {}).get("authenticationMode")
@@ -84,7 +88,8 @@ def authorized(eks, cluster_name, principal_arn):
                 raise SkipStage("the EKS API does not implement ListAccessEntries (%s)" % _aws.error_code(exc)) \
                     from exc
             raise
-        return principal_arn in entries, "mode %s; access entries: %s" % (mode, ", ".join(entries) or "none")
+        return any(same_principal(e, caller_arn) for e in entries), \
+            "mode %s; access entries: %s" % (mode, ", ".join(entries) or "none")
     return check
 
 

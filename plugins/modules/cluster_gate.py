@@ -19,7 +19,7 @@ description:
     the running version stands in the EKS support calendar; it reports, and warns when the
     version is in extended support or leaves standard support within 60 days), C(nodegroups)
     (every managed node group ACTIVE with no issues) and C(authorized) (an access entry exists
-    for the caller; assumed-role ARNs count as their role).
+    for the caller; a role session counts as its IAM role, whatever the role's path).
   - The Kubernetes stages are C(readyz) (C(/readyz) answers 200), C(nodes) (at least
     O(min_nodes) Ready) and C(system_workloads) (kube-system Deployments and DaemonSets
     available).
@@ -142,7 +142,7 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.docc.platform.plugins.module_utils import _aws, _cluster_gate, _k8s
-from ansible_collections.docc.platform.plugins.module_utils._arn import principal_arn
+from ansible_collections.docc.platform.plugins.module_utils._arn import role_arn_without_path
 from ansible_collections.docc.platform.plugins.module_utils._errors import fail_on_error
 from ansible_collections.docc.platform.plugins.module_utils._waiter import Gate, failure_message, polling_argument_spec
 
@@ -167,8 +167,8 @@ def _eks_stages(module, gate, result):
         ("nodegroups", _cluster_gate.nodegroups(eks, name), "every managed node group ACTIVE with no issues",
          "Node groups that never join usually lack a route to the API (NAT), the node role policies, or "
          "capacity; the issue code above names which."),
-        ("authorized", _cluster_gate.authorized(eks, name, principal_arn(caller)),
-         "an access entry for %s" % principal_arn(caller),
+        ("authorized", _cluster_gate.authorized(eks, name, caller),
+         "an access entry for %s (any IAM path)" % role_arn_without_path(caller),
          "Add an access entry and an access policy for the caller (the eks_cluster role's "
          "eks_cluster_admin_principal_arn)."),
     ]

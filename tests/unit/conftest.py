@@ -47,3 +47,24 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stub_clients(monkeypatch, **clients):
+    """Make _aws.client hand out these botocore clients (each under a Stubber the test holds),
+    wrapped like the real factory's: modules under test then get AWS's documented answers."""
+    from ansible_collections.docc.platform.plugins.module_utils import _aws
+
+    real = _aws.client
+
+    def client(module, service):
+        return retrying(clients[service]) if service in clients else real(module, service)
+
+    monkeypatch.setattr(_aws, "client", client)
+
+
+def boto_client(service):
+    """A botocore client with fake credentials, for a Stubber (no endpoint is ever reached)."""
+    import boto3
+
+    return boto3.client(service, region_name="eu-west-1", aws_access_key_id=FAKE_ACCESS_KEY,
+                        aws_secret_access_key=FAKE_SECRET_KEY)

@@ -107,6 +107,19 @@ def test_access_entries_find_the_callers_role(eks):
     assert record["ok"]
 
 
+def test_an_identity_center_session_is_authorized_by_its_role_entry_with_the_path(eks):
+    """The access entry names the role with its path, as AWS requires; the caller is the session
+    STS reports without it. Comparing the path-less ARN never matched (issue 19, item 2)."""
+    client, stub = eks
+    role = ("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
+            "AWSReservedSSO_Admin_0123456789abcdef")
+    stub.add_response("describe_cluster", _cluster("ACTIVE", auth_mode="API"), {"name": "docc"})
+    stub.add_response("list_access_entries", {"accessEntries": [role]}, {"clusterName": "docc"})
+    caller = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com"
+    record = Gate(10).stage("authorized", _cluster_gate.authorized(client, "docc", caller), "x", "h")
+    assert record["ok"], record
+
+
 def test_config_map_mode_is_skipped_with_its_reason(eks):
     client, stub = eks
     stub.add_response("describe_cluster", _cluster("ACTIVE", auth_mode="CONFIG_MAP"), {"name": "docc"})

@@ -10,9 +10,27 @@ import socket
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 
 from ansible_collections.docc.platform.plugins.modules import aws_identity_info
+from tests.unit.conftest import boto_client, stub_clients
 from tests.unit.module_runner import run_module
+
+SSO_SESSION = "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/alice@example.com"
+SSO_ROLE = ("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
+            "AWSReservedSSO_Admin_0123456789abcdef")
+
+
+@pytest.fixture()
+def sso_caller(fake_aws_env):
+    """STS and IAM answering as AWS documents them for an IAM Identity Center user: the session ARN
+    has no path (STS GetCallerIdentity), the role has one (IAM GetRole)."""
+    sts, iam = boto_client("sts"), boto_client("iam")
+    with Stubber(sts) as sts_stub, Stubber(iam) as iam_stub:
+        sts_stub.add_response("get_caller_identity", {
+            "UserId": "AROAEXAMPLEID:alice@example.com", "Account": "123456789012", "Arn": SSO_SESSION})
+        stub_clients(fake_aws_env, sts=sts, iam=iam)
+        yield iam_stub
 
 
 def test_reports_the_caller_and_endpoint(moto_aws):
@@ -74,3 +92,26 @@ def test_an_unreachable_endpoint_fails_naming_the_variable(fake_aws_env):
     assert failed
     assert "STS GetCallerIdentity failed at %s" % dead in result["msg"]
     assert "docc_aws_endpoint_url" in result["msg"]
+
+
+def test_an_identity_center_session_maps_to_its_role_with_the_path(sso_caller):
+    """An access entry for the path-less ARN fails on AWS ("The specified principalArn is invalid:
+    invalid principal", terraform-aws-eks #2969): the role's ARN comes from IAM GetRole."""
+    sso_caller.add_response("get_role", {"Role": {
+        "Path": "/aws-reserved/sso.amazonaws.com/eu-west-1/", "RoleName": "AWSReservedSSO_Admin_0123456789abcdef",
+        "RoleId": "AROAEXAMPLEID0123456", "Arn": SSO_ROLE, "CreateDate": "2026-01-01T00:00:00Z",
+        "AssumeRolePolicyDocument": "{}"}}, {"RoleName": "AWSReservedSSO_Admin_0123456789abcdef"})
+    failed, result = run_module(aws_identity_info.main, {})
+    assert not failed, result
+    assert result["arn"] == SSO_SESSION
+    assert result["principal_arn"] == SSO_ROLE
+
+
+def test_a_refused_get_role_leaves_the_principal_unknown_and_says_why(sso_caller):
+    sso_caller.add_client_error("get_role", service_error_code="AccessDenied", http_status_code=403,
+                                service_message="User is not authorized to perform: iam:GetRole")
+    failed, result = run_module(aws_identity_info.main, {})
+    assert not failed, result
+    assert result["principal_arn"] is None
+    assert result["principal_arn_error"] == ("IAM GetRole(AWSReservedSSO_Admin_0123456789abcdef) was refused: "
+                                             "AccessDenied")

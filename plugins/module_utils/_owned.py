@@ -6,6 +6,11 @@
 ``find`` asks the Resource Groups Tagging API and, for what it may not list (IAM roles and
 OIDC providers, EKS clusters, Elastic IPs, launch templates), the services themselves.
 ``unknown`` keeps those a Terraform state does not record (left by an interrupted apply).
+A resource with a tag key that starts with ``aws:`` was made and is managed by an AWS service
+(only AWS can write that prefix): EKS tags the cluster security group it creates
+``kubernetes.io/cluster/<name>=owned`` and ``aws:eks:cluster-name`` and deletes it with the
+cluster, EC2 Auto Scaling tags a node group's instances ``aws:autoscaling:groupName``. ``find``
+never returns such a resource, so nothing here deletes what AWS owns.
 ``delete`` removes resources in dependency order and waits, bounded, until they are gone.
 Clients come from a ``client(service)`` callable built on _aws.client.
 """
@@ -69,8 +74,14 @@ def _tag_dict(tag_list, key="Key", value="Value"):
     return {t[key]: t[value] for t in tag_list or []}
 
 
-def find(client, tags, iam_name_prefix=None, partition_region=None):
-    """Every resource whose tags include all of ``tags``: a list of parse_arn records with 'tags'."""
+def managed_by_aws(record):
+    """True when an AWS service made the resource and manages it (a tag key with the aws: prefix)."""
+    return any(str(key).startswith("aws:") for key in (record.get("tags") or {}))
+
+
+def find(client, tags, iam_name_prefix=None, resource_types=None):
+    """Every resource whose tags include all of ``tags`` (of the ``resource_types`` given, as
+    ``service:kind``), except what an AWS service manages: parse_arn records with 'tags'."""
     found = {}
     filters = [{"Key": k, "Values": [v]} for k, v in sorted(tags.items())]
     tagging = client("resourcegroupstaggingapi")
@@ -80,12 +91,12 @@ def find(client, tags, iam_name_prefix=None, partition_region=None):
         found[record["arn"]] = record
     ec2 = client("ec2")
     ec2_filters = [{"Name": "tag:%s" % k, "Values": [v]} for k, v in sorted(tags.items())]
-    region = ec2.meta.region_name
+    region, partition = ec2.meta.region_name, ec2.meta.partition
     for address in ec2.describe_addresses(Filters=ec2_filters, aws_retry=True).get("Addresses", []):
-        arn = "arn:aws:ec2:%s:%s:elastic-ip/%s" % (region, "", address["AllocationId"])
+        arn = "arn:%s:ec2:%s:%s:elastic-ip/%s" % (partition, region, "", address["AllocationId"])
         found.setdefault(arn, dict(parse_arn(arn), tags=_tag_dict(address.get("Tags"))))
     for lt in _aws.paginate(ec2, "describe_launch_templates", Filters=ec2_filters).get("LaunchTemplates", []):
-        arn = "arn:aws:ec2:%s:%s:launch-template/%s" % (region, "", lt["LaunchTemplateId"])
+        arn = "arn:%s:ec2:%s:%s:launch-template/%s" % (partition, region, "", lt["LaunchTemplateId"])
         found.setdefault(arn, dict(parse_arn(arn), tags=_tag_dict(lt.get("Tags"))))
     iam = client("iam")
     if iam_name_prefix:
@@ -108,7 +119,9 @@ def find(client, tags, iam_name_prefix=None, partition_region=None):
     for record in found.values():
         if record["type"] == "iam:role":
             record["id"] = record["arn"].rsplit("/", 1)[-1]
-    return [r for r in sorted(found.values(), key=_order_key) if _alive(client, r)]
+    wanted = [r for r in found.values() if not managed_by_aws(r)
+              and (resource_types is None or r["type"] in resource_types)]
+    return [r for r in sorted(wanted, key=_order_key) if _alive(client, r)]
 
 
 def _order_key(record):

@@ -14,6 +14,9 @@ description:
   - Lists every resource whose tags include all of O(tags), through the Resource Groups Tagging
     API and, for what it may not list, the services themselves (IAM roles and OIDC providers, EKS
     clusters, Elastic IPs, launch templates).
+  - Never returns (or deletes) a resource that an AWS service made and manages, recognised by a tag
+    key with the C(aws:) prefix that only AWS can write. EKS tags the cluster security group it creates
+    C(kubernetes.io/cluster/<name>=owned) and C(aws:eks:cluster-name) and deletes it with the cluster.
   - Leaves out the resources named in O(exclude), typically every ARN and id a Terraform state
     records, so what remains was created by an apply that did not live to record it (killed or
     interrupted), or by a controller (load balancers a Kubernetes controller made).
@@ -34,6 +37,13 @@ options:
     type: list
     elements: str
     default: []
+  resource_types:
+    description:
+      - Only resources of these types (C(service:kind) as in their ARN, for example
+        C(elasticloadbalancing:loadbalancer), C(elasticloadbalancing:targetgroup), C(ec2:security-group)).
+        Every type by default.
+    type: list
+    elements: str
   iam_name_prefix:
     description:
       - Only IAM roles whose name starts with this are inspected for tags (IAM is global; this bounds
@@ -132,7 +142,7 @@ def run(module):
     tags = {str(k): str(v) for k, v in p["tags"].items()}
 
     def look():
-        return _owned.unknown(_owned.find(client, tags, p["iam_name_prefix"]), p["exclude"])
+        return _owned.unknown(_owned.find(client, tags, p["iam_name_prefix"], p["resource_types"]), p["exclude"])
 
     found = look()
     result = dict(changed=False, resources=found, deleted=[])
@@ -170,6 +180,7 @@ def main():
         argument_spec=dict(
             tags=dict(type="dict", required=True),
             exclude=dict(type="list", elements="str", default=[]),
+            resource_types=dict(type="list", elements="str"),
             iam_name_prefix=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             grace=dict(type="int", default=0),

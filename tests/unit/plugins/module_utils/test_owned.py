@@ -93,3 +93,41 @@ def test_an_empty_tag_filter_is_refused(moto_aws):
 def test_parse_arn(arn, kind, ident):
     record = _owned.parse_arn(arn)
     assert (record["type"], record["id"]) == (kind, ident)
+
+
+def test_the_cluster_security_group_eks_made_is_never_swept(fake_aws_env):
+    """The teardown sweeps what carries kubernetes.io/cluster/<name>=owned. EKS tags the cluster
+    security group it creates that way too, plus aws:eks:cluster-name (EKS user guide, "Amazon EKS
+    security group requirements"); deleting it while the cluster lives fails with DependencyViolation
+    for the whole retry window, so the teardown never reached the edge and the cluster (issue 19,
+    item 3). AWS's answers come from a Stubber: the emulator creates no such group."""
+    from botocore.stub import ANY, Stubber
+
+    from tests.unit.conftest import boto_client
+
+    k8s_tag = {"kubernetes.io/cluster/docc": "owned"}
+    eks_sg = "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0eks0000000000001"
+    elb_sg = "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0elb0000000000002"
+    elb = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/k8s-ingress-traefik/0123456789abcdef"
+    subnet = "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0owned00000000003"
+    clients = {s: boto_client(s) for s in ("resourcegroupstaggingapi", "ec2", "iam", "eks")}
+    stubs = {s: Stubber(c) for s, c in clients.items()}
+    stubs["resourcegroupstaggingapi"].add_response("get_resources", {"ResourceTagMappingList": [
+        {"ResourceARN": eks_sg, "Tags": _tags({"kubernetes.io/cluster/docc": "owned", "aws:eks:cluster-name": "docc",
+                                               "Name": "eks-cluster-sg-docc-1234567890"})},
+        {"ResourceARN": elb_sg, "Tags": _tags({"kubernetes.io/cluster/docc": "owned",
+                                               "kubernetes.io/service-name": "ingress/traefik"})},
+        {"ResourceARN": elb, "Tags": _tags({"kubernetes.io/cluster/docc": "owned",
+                                            "kubernetes.io/service-name": "ingress/traefik"})},
+        {"ResourceARN": subnet, "Tags": _tags(k8s_tag)}]}, {"TagFilters": ANY})
+    stubs["ec2"].add_response("describe_addresses", {"Addresses": []}, {"Filters": ANY})
+    stubs["ec2"].add_response("describe_launch_templates", {"LaunchTemplates": []}, {"Filters": ANY})
+    stubs["iam"].add_response("list_open_id_connect_providers", {"OpenIDConnectProviderList": []}, {})
+    stubs["eks"].add_response("list_clusters", {"clusters": []}, {})
+    for stub in stubs.values():
+        stub.activate()
+    types = ["elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup", "ec2:security-group"]
+    found = _owned.find(lambda service: retrying(clients[service]), k8s_tag, resource_types=types)
+    assert [r["arn"] for r in found] == [elb, elb_sg]  # not EKS's group, not a subnet
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()

@@ -144,6 +144,25 @@ class Client:
                                 % (self.registry, repository, tag))
         return digest
 
+    def repository_exists(self, repository):
+        """False when the registry does not know the repository (GET tags/list answers 404
+        NAME_UNKNOWN, as the OCI distribution spec and ECR document): a tag absent from an existing
+        repository and a repository that does not exist are different things. ECR does not create a
+        repository on push ("name unknown"); a distribution registry does."""
+        status, dummy, body = self._get_authenticated("GET", "/v2/%s/tags/list" % repository,
+                                                      "repository:%s:pull" % repository, "application/json")
+        if status == 200:
+            return True
+        if status == 404:
+            try:
+                codes = [e.get("code") for e in json.loads(body.decode("utf-8")).get("errors", [])]
+            except (ValueError, AttributeError):
+                codes = []
+            if "NAME_UNKNOWN" in codes or not codes:
+                return False
+        raise RegistryError("registry %s answered HTTP %d for the tags of %s" % (self.registry, status, repository),
+                            status)
+
     def _get_json(self, path, scope, accept):
         status, dummy, body = self._get_authenticated("GET", path, scope, accept)
         if status != 200:

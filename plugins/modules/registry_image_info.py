@@ -76,6 +76,14 @@ labels:
   returned: when O(labels=true)
   type: dict
   sample: {"0.1.0": {"org.opencontainers.image.version": "0.1.0"}}
+repository_exists:
+  description:
+    - Whether the registry knows the repository. False when no tag was found and the registry answers
+      C(NAME_UNKNOWN) for the repository itself; ECR then refuses a push ("name unknown") until the
+      repository is created.
+  returned: success
+  type: bool
+  sample: true
 requests:
   description: HTTP requests made, including token requests.
   returned: success
@@ -113,12 +121,14 @@ def main():
                 if digest not in by_digest:
                     by_digest[digest] = client.labels(p["repository"], digest)
                 labels[tag] = by_digest[digest]
+        # No tag found: one more read tells an empty repository from one that does not exist.
+        exists = True if any(digests.values()) else client.repository_exists(p["repository"])
     except _registry.RegistryError as exc:
         module.fail_json(
             msg="Reading %s/%s from the registry failed: %s. Check registry and the credentials (username, password)."
                 % (p["registry"], p["repository"], exc.msg),
             status=exc.status)
-    result = dict(changed=False, digests=digests, requests=client.requests)
+    result = dict(changed=False, digests=digests, repository_exists=exists, requests=client.requests)
     if p["labels"]:
         result["labels"] = labels
     module.exit_json(**result)

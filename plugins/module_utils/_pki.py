@@ -116,6 +116,15 @@ def _load_cert(path):
     return x509.load_pem_x509_certificate(data) if data else None
 
 
+def _has_key_identifiers(cert):
+    try:
+        cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
+        cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+    except x509.ExtensionNotFound:
+        return False
+    return True
+
+
 def _cert_matches(cert, spec, ca_cert):
     """None when ``cert`` is what ``spec`` asks for, else why not."""
     if cert is None:
@@ -126,9 +135,7 @@ def _cert_matches(cert, spec, ca_cert):
         return "subject differs"
     if ca_cert is not None and cert.issuer != ca_cert.subject:
         return "issued by another CA"
-    try:
-        cert.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
-    except x509.ExtensionNotFound:
+    if not _has_key_identifiers(cert):
         return "no key identifiers (strict TLS clients refuse it)"
     try:
         present = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
@@ -150,6 +157,8 @@ def plan(directory, certs):
     reason = None if ca_cert is not None and _read(os.path.join(directory, "ca.key")) else "missing"
     if reason is None and ca_cert.not_valid_after_utc - _now() < RENEW_BEFORE:
         reason = "expires %s" % ca_cert.not_valid_after_utc.date()
+    if reason is None and not _has_key_identifiers(ca_cert):
+        reason = "no key identifiers (strict TLS clients refuse it)"
     if reason:
         todo["ca"] = reason
         ca_cert = None

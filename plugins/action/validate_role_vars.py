@@ -10,9 +10,11 @@ import difflib
 import os
 
 import yaml
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleError, AnsibleUndefinedVariable
 from ansible.module_utils.common.validation import check_type_bool, check_type_float, check_type_int
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.docc.platform.plugins.plugin_utils.role_rules import Values, rules_of
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
 
@@ -119,6 +121,10 @@ def role_problems(role, names, value_of):
             continue  # an output of an earlier run
         try:
             value = value_of(name)
+        except KeyError as exc:
+            cause = exc.__cause__ or exc
+            problems.append("%s: cannot be evaluated: %s" % (name, str(cause).splitlines()[0]))
+            continue
         except AnsibleError as exc:
             problems.append("%s: cannot be evaluated: %s" % (name, str(exc).splitlines()[0]))
             continue
@@ -127,25 +133,67 @@ def role_problems(role, names, value_of):
     return problems, checked
 
 
+def spec_default(name):
+    """The argument-spec default of any docc.platform role's variable (None when it has none)."""
+    role = next((r for r in sorted(os.listdir(ROLES_DIR), key=len, reverse=True) if name.startswith(r + "_")), None)
+    if role is None:
+        return None
+    return load_role(role)[0].get(name, {}).get("default")
+
+
+def rule_problems(role, phases, value_of):
+    """Problems the role's value rules (plugins/plugin_utils/role_rules/<role>.py) find."""
+    values = Values(value_of, spec_default)
+    inputs, stage = rules_of(role)
+    problems = []
+    for rule in (inputs if "input" in phases else []) + (stage if "stage" in phases else []):
+        try:
+            problems.extend(rule(values))
+        except KeyError as exc:
+            problems.append("%s: %s is not set (rule %s)" % (role, exc.args[0], rule.__name__))
+    return problems
+
+
+PHASES = {"names": ("names",), "input": ("names", "input"), "stage": ("stage",), "all": ("names", "input", "stage")}
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("roles",))
+    _VALID_ARGS = frozenset(("roles", "phase"))
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         roles = self._task.args.get("roles")
+        phase = self._task.args.get("phase", "all")
         if not isinstance(roles, list) or not roles:
             raise AnsibleError("validate_role_vars: roles must be a non-empty list of role names")
+        if phase not in PHASES:
+            raise AnsibleError("validate_role_vars: phase must be one of %s, got %r" % (sorted(PHASES), phase))
+        phases = PHASES[phase]
+
+        def value_of(name):
+            if name not in task_vars:
+                raise KeyError(name)
+            try:
+                return self._templar.template(task_vars[name])
+            except AnsibleUndefinedVariable as exc:
+                raise KeyError(name) from exc
+
         problems, checked = [], {}
         for role in roles:
-            found, checked[role] = role_problems(role, list(task_vars),
-                                                 lambda name: self._templar.template(task_vars[name]))
+            found, checked[role] = role_problems(role, list(task_vars), value_of) if "names" in phases else ([], [])
+            # Value rules read typed values: a variable of the wrong type is reported alone.
+            if not found:
+                found = rule_problems(role, phases, value_of)
             problems.extend(found)
         result["changed"] = False
         if not problems:
             result["checked"] = checked
+            if "input" in phases:
+                done = sorted(set(task_vars.get("docc_inputs_checked") or []) | set(roles))
+                result["ansible_facts"] = {"docc_inputs_checked": done}
         else:
             # One line per problem, and nothing else: no spec, no list of what was checked.
             result.update(failed=True, problems=problems,

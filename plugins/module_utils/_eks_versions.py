@@ -5,7 +5,9 @@
 
 ``fetch`` asks DescribeClusterVersions; ``assess`` is a pure function that says whether a
 version exists, whether it is in standard or extended support, and how long is left. The
-eks_version_info module and the cluster gate share both.
+eks_version_info module and the cluster gate share both. Where the API cannot be asked (the
+local emulator has no DescribeClusterVersions), ``builtin`` is a dated copy of AWS's calendar,
+and the caller says that it used it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,20 @@ from ansible_collections.docc.platform.plugins.module_utils import _aws
 STANDARD_PRICE = 0.10
 EXTENDED_PRICE = 0.60
 WARN_DAYS = 60
+
+# AWS's EKS Kubernetes release calendar, copied on this date (EKS user guide, "Understand the
+# Kubernetes version lifecycle on EKS", and "Review release notes for Kubernetes versions on
+# standard support"; see docs/aws-rules.md): version, EKS release, end of standard support, end of
+# extended support. Used only where DescribeClusterVersions cannot be asked.
+BUILTIN_DATE = "2026-12-04"
+BUILTIN = (
+    ("1.31", "2024-09-26", "2025-11-26", "2026-11-26"),
+    ("1.32", "2025-01-23", "2026-03-23", "2027-03-23"),
+    ("1.33", "2025-05-29", "2026-07-29", "2027-07-29"),
+    ("1.34", "2025-10-02", "2026-12-02", "2027-12-02"),
+    ("1.35", "2026-01-27", "2027-03-27", "2028-03-27"),
+    ("1.36", "2026-06-02", "2027-08-02", "2028-08-02"),
+)
 
 
 def _day(value):
@@ -47,6 +63,18 @@ def normalise(entry):
         "end_of_standard_support": str(_day(entry.get("endOfStandardSupportDate")) or "") or None,
         "end_of_extended_support": str(_day(entry.get("endOfExtendedSupportDate")) or "") or None,
     }
+
+
+def builtin(today):
+    """The dated built-in calendar as DescribeClusterVersions would answer on ``today``."""
+    today = _day(today)
+    versions = []
+    for version, released, standard_end, extended_end in BUILTIN:
+        status = ("STANDARD_SUPPORT" if today < _day(standard_end) else
+                  "EXTENDED_SUPPORT" if today < _day(extended_end) else "UNSUPPORTED")
+        versions.append({"version": version, "status": status, "default": False, "release_date": released,
+                         "end_of_standard_support": standard_end, "end_of_extended_support": extended_end})
+    return versions
 
 
 def fetch(eks):

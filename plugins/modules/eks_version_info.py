@@ -18,8 +18,8 @@ description:
     is false), C(unsupported) and C(unknown) (not an EKS version).
   - With O(cluster_name), it also reads the running cluster's version and says why moving it to
     O(version) is refused (a downgrade, or a jump of more than one minor version).
-  - Where the API lacks C(DescribeClusterVersions) (the local AWS emulator), RV(checked) is false
-    and RV(reason) says why; nothing fails.
+  - Where the API lacks C(DescribeClusterVersions) (the local AWS emulator), it assesses O(version)
+    against a dated built-in copy of AWS's calendar instead, and RV(source) and RV(reason) say so.
   - The module never fails on the assessment; the caller decides, in its own terms. Level C(warn)
     also prints a warning.
 author:
@@ -63,17 +63,22 @@ EXAMPLES = r"""
 
 RETURN = r"""
 checked:
-  description: Whether the support calendar could be read.
+  description: Whether O(version) was assessed against a calendar (the API's, or the built-in copy).
   returned: always
   type: bool
   sample: true
+source:
+  description: Which calendar was used.
+  returned: always
+  type: str
+  sample: DescribeClusterVersions at https://eks.eu-west-1.amazonaws.com
 reason:
-  description: Why the calendar was not checked.
-  returned: when RV(checked) is false
+  description: Why the API's calendar could not be read (the built-in copy was used).
+  returned: when the built-in calendar was used
   type: str
   sample: the EKS API at http://127.0.0.1:5055 does not implement DescribeClusterVersions (404)
 level:
-  description: C(ok), C(warn), C(extended), C(unsupported), C(unknown), or C(unchecked).
+  description: C(ok), C(warn), C(extended), C(unsupported) or C(unknown).
   returned: always
   type: str
   sample: ok
@@ -136,13 +141,14 @@ def run(module):
             current = None
         result.update(current_version=current, step_problem=_eks_versions.step_problem(current, p["version"]))
     versions, reason = _eks_versions.fetch(eks)
+    result.update(checked=True, source="DescribeClusterVersions at %s" % _aws.endpoint_of(eks))
     if versions is None:
-        result.update(checked=False, reason=reason, level="unchecked", versions=[], supported_versions=[],
-                      days_left=None, message="support calendar not checked: %s" % reason)
-        return result
+        versions = _eks_versions.builtin(datetime.date.today())
+        result.update(reason=reason, source="the built-in copy of AWS's EKS calendar of %s, because %s" % (
+            _eks_versions.BUILTIN_DATE, reason))
     verdict = _eks_versions.assess(p["version"], versions, datetime.date.today(), p["allow_extended_support"],
                                    p["warn_days"])
-    result.update(checked=True, level=verdict["level"], message=verdict["message"], days_left=verdict["days_left"],
+    result.update(level=verdict["level"], message=verdict["message"], days_left=verdict["days_left"],
                   supported_versions=verdict["supported_versions"], versions=versions)
     if verdict["level"] == "warn":
         _aws.warn(module, verdict["message"] + "; plan the upgrade to the next minor version")

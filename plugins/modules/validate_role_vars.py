@@ -22,6 +22,9 @@ description:
   - Fails with one line per problem naming the variable, instead of the argument spec dump of
     Ansible's own role argument validation. Run it at the start of a playbook, so bad input in
     any stage fails before the first stage changes anything.
+  - Then runs each role's value rules (C(plugins/plugin_utils/role_rules/<role>.py)) - ranges,
+    formats, cross-field rules, names derived from other names and their AWS limits - on the values
+    the play sees (role defaults included, inside the role). O(phase) chooses which.
   - Runs on the controller; it reads the roles from this collection.
 author:
   - docc.platform maintainers (@docc-platform)
@@ -31,6 +34,15 @@ options:
     type: list
     elements: str
     required: true
+  phase:
+    description:
+      - C(names) checks the names and types of the variables set for the run.
+      - C(input) adds the rules on what the user wrote; on success it adds the roles to the fact
+        C(docc_inputs_checked), so a stage does not check them again.
+      - C(stage) runs only the rules that need an earlier stage's outputs; C(all) runs everything.
+    type: str
+    choices: [names, input, stage, all]
+    default: all
 extends_documentation_fragment:
   - docc.platform.attributes
 attributes:

@@ -90,9 +90,21 @@ def test_one_minor_version_at_a_time_and_never_down(current, wanted, problem):
     assert (found is None) if problem is None else (problem in found)
 
 
-def test_an_emulator_without_the_api_gives_the_not_checked_line(moto_aws):
-    failed, result = run_module(eks_version_info.main, {"version": "1.36"})
+def test_an_emulator_without_the_api_is_judged_by_the_dated_built_in_calendar(moto_aws):
+    """The emulator has no DescribeClusterVersions; a whole platform was built 'Kubernetes 1.99'
+    when the calendar was skipped (issue 24). The built-in copy refuses it, and says it was used."""
+    failed, result = run_module(eks_version_info.main, {"version": "1.99"})
     assert not failed, result
-    assert not result["checked"] and result["level"] == "unchecked"
-    assert result["message"].startswith("support calendar not checked: the EKS API at")
-    assert "does not implement DescribeClusterVersions" in result["message"]
+    assert result["checked"] and result["level"] == "unknown"
+    assert "Kubernetes 1.99 is not an EKS version" in result["message"]
+    assert result["source"].startswith("the built-in copy of AWS's EKS calendar of 2026-12-04, because the EKS API")
+    assert "does not implement DescribeClusterVersions" in result["reason"]
+
+
+@pytest.mark.parametrize("today, version, status", [
+    ("2026-12-04", "1.36", "STANDARD_SUPPORT"), ("2026-12-04", "1.34", "EXTENDED_SUPPORT"),
+    ("2026-12-04", "1.31", "UNSUPPORTED"), ("2027-08-02", "1.36", "EXTENDED_SUPPORT"),
+])
+def test_the_built_in_calendar_follows_the_dates(today, version, status):
+    entry = next(v for v in _eks_versions.builtin(datetime.date.fromisoformat(today)) if v["version"] == version)
+    assert entry["status"] == status

@@ -91,6 +91,25 @@ def resolve_load_balancer(elbv2, elb, hostname):
     return None
 
 
+def owned_in_zone(route53, zone_id, owner_id):
+    """{(name, type): record_set} of every service record in the zone that an ownership TXT record
+    marks as ``owner_id``'s, with those TXT records: what a teardown must remove, whatever name the
+    variables say today."""
+    everything = {(fqdn(r["Name"]), r["Type"]): r for r in _aws.paginate(
+        route53, "list_resource_record_sets", HostedZoneId=zone_id).get("ResourceRecordSets", [])}
+    found = {}
+    for (name, rtype), rrset in everything.items():
+        if rtype != "TXT" or parse_owner([r["Value"] for r in rrset.get("ResourceRecords", [])]) != owner_id:
+            continue
+        kind, dash, service = name.partition("-")
+        if not dash or kind.upper() not in ("A", "AAAA", "CNAME"):
+            continue
+        found[(name, rtype)] = rrset
+        if (service, kind.upper()) in everything:
+            found[(service, kind.upper())] = everything[(service, kind.upper())]
+    return found
+
+
 def current_records(route53, zone_id, names):
     """{(name, type): record_set} for the given fqdn names."""
     found = {}

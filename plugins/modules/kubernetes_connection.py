@@ -14,10 +14,11 @@ description:
   - Turns the collection's O(kubernetes) connection options into a kubeconfig that
     kubernetes.core's C(k8s) and C(helm) modules take through C(module_defaults), so a play
     connects once and no second client builder exists.
-  - For O(kubernetes.mode=eks_token) it reads the endpoint and CA with DescribeCluster and mints
-    an EKS bearer token in-process (no aws CLI). It writes them to O(path), mode 0600. The token
-    stays in that file and never reaches the task result, a command line or an environment.
-    It expires after 15 minutes, so call this module at the start of each play.
+  - For O(kubernetes.mode=eks_token) it reads the endpoint and CA with DescribeCluster and writes
+    them to O(path), mode 0600, with an exec credential plugin as the user (C(<path>.token.py), run
+    with the modules' Python; no aws CLI). Each client (kubernetes.core, Helm) asks the plugin for a
+    fresh EKS token whenever the last one is about to expire (EKS accepts one for 15 minutes), so a
+    long Helm install never presents an expired token, and no token is stored.
   - For O(kubernetes.mode=token) it writes O(kubernetes.host), O(kubernetes.api_key) and
     O(kubernetes.ca_cert) to O(path) the same way.
   - For O(kubernetes.mode=kubeconfig) it checks that the context exists and returns the given
@@ -98,6 +99,7 @@ skip_reason:
 
 import base64
 import os
+import sys
 
 try:
     import botocore
@@ -123,16 +125,18 @@ def run(module):
         result.update(kubeconfig=path, context=k.get("context"), host=cluster.get("server"))
         return result
     if mode == "eks_token":
-        host, ca_pem = _k8s.eks_endpoint(_aws.client(module, "eks"), k["cluster_name"])
-        token = _eks_auth.mint_token(_aws.client(module, "sts"), k["cluster_name"])
-        name = k["cluster_name"]
+        eks = _aws.client(module, "eks")
+        host, ca_pem = _k8s.eks_endpoint(eks, k["cluster_name"])
         ca_data = base64.b64encode(ca_pem.encode("utf-8")).decode("ascii")
-    else:
-        host, token, name = k["host"], k["api_key"], "docc"
-        ca_data = None
-        if k.get("ca_cert"):
-            with open(k["ca_cert"], "rb") as handle:
-                ca_data = base64.b64encode(handle.read()).decode("ascii")
+        _eks_auth.write_exec_kubeconfig(p["path"], k["cluster_name"], eks.meta.region_name, host, ca_data,
+                                        sys.executable)
+        result.update(kubeconfig=p["path"], context=k["cluster_name"], host=host)
+        return result
+    host, token, name = k["host"], k["api_key"], "docc"
+    ca_data = None
+    if k.get("ca_cert"):
+        with open(k["ca_cert"], "rb") as handle:
+            ca_data = base64.b64encode(handle.read()).decode("ascii")
     _k8s.write_kubeconfig(p["path"], name, host, token, ca_data)
     result.update(kubeconfig=p["path"], context=name, host=host)
     return result

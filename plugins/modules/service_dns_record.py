@@ -42,6 +42,17 @@ options:
     description: Look for a private hosted zone instead of a public one.
     type: bool
     default: false
+  zone_id:
+    description:
+      - The hosted zone's id, when known (an earlier run exported it); it wins over the look-up of O(zone)
+        by name, so a teardown finds the zone it wrote to whatever O(zone) says now.
+    type: str
+  sweep_owned:
+    description:
+      - With O(state=absent), also delete every record in the zone that an ownership TXT record marks as
+        O(owner_id)'s, whatever its name (records written under an earlier name), with those TXT records.
+    type: bool
+    default: false
   target:
     description:
       - Host name of the load balancer (or, with O(type=cname), of any target).
@@ -159,7 +170,7 @@ def run(module):
     p = module.params
     name = _route53.fqdn(p["name"])
     route53 = _aws.client(module, "route53")
-    zone_id = _route53.find_zone(route53, p["zone"], p["private_zone"])
+    zone_id = p["zone_id"] or _route53.find_zone(route53, p["zone"], p["private_zone"])
     if zone_id is None and p["state"] == "absent":
         return dict(changed=False, zone_id=None, change_id=None, ownership="none", changes=[], records={})
     if zone_id is None:
@@ -169,6 +180,8 @@ def run(module):
     result = dict(changed=False, zone_id=zone_id, change_id=None)
     existing = _route53.current_records(route53, zone_id, _route53.service_names(name))
     owner_state, detail = _route53.ownership(existing, name, p["owner_id"])
+    swept = _route53.owned_in_zone(route53, zone_id, p["owner_id"]) \
+        if p["state"] == "absent" and p["sweep_owned"] else {}
     result["ownership"] = owner_state
 
     if p["state"] == "present":
@@ -193,10 +206,16 @@ def run(module):
         wanted = []
         if owner_state == "foreign":
             _aws.warn(module, "Leaving %s alone: %s, not owner id %s." % (name, detail, p["owner_id"]))
-            result["records"] = _route53.view(existing.values())
-            return result
+            if not swept:
+                result["records"] = _route53.view(existing.values())
+                return result
 
-    changes = _route53.plan(existing, wanted, name, p["state"])
+    changes = _route53.plan(existing, wanted, name, p["state"]) if owner_state != "foreign" or p["state"] == "present" \
+        else []
+    planned = {(_route53.fqdn(c["ResourceRecordSet"]["Name"]), c["ResourceRecordSet"]["Type"]) for c in changes}
+    changes += [{"Action": "DELETE", "ResourceRecordSet": rrset} for key, rrset in sorted(swept.items())
+                if key not in planned]
+    existing.update(swept)
     result["changes"] = changes
     after = dict(existing)
     for change in changes:
@@ -222,6 +241,8 @@ def main():
             name=dict(type="str", required=True),
             zone=dict(type="str", required=True),
             private_zone=dict(type="bool", default=False),
+            zone_id=dict(type="str"),
+            sweep_owned=dict(type="bool", default=False),
             target=dict(type="str"),
             type=dict(type="str", choices=["alias", "cname"], default="alias"),
             ttl=dict(type="int", default=300),
@@ -237,7 +258,7 @@ def main():
     if not _route53.valid_dns_name(p["name"]):
         module.fail_json(msg="name %r is not a valid DNS name (labels of a-z, 0-9 and '-', at most 63 characters "
                              "each, 253 in all)." % p["name"])
-    if not _route53.in_zone(p["name"], p["zone"]):
+    if not p["zone_id"] and not _route53.in_zone(p["name"], p["zone"]):
         module.fail_json(msg="name %s is outside the zone %s; pick the zone that contains it."
                              % (p["name"], p["zone"]))
     if p["state"] == "present" and not _route53.valid_dns_name(p["target"]):

@@ -72,6 +72,26 @@ options:
   plan_file:
     description: Apply this saved plan (from an earlier O(plan_only) run) instead of planning again.
     type: path
+  adopt_existing:
+    description:
+      - Resources that AWS may have made itself under a name the stack uses. When the plan would create
+        one of them and it already exists, it is imported into the state instead (an import block).
+      - EKS writes its control-plane logs to C(/aws/eks/<cluster>/cluster) and makes that log group
+        when it is missing, also after Terraform deleted it during a destroy (terraform-aws-eks issues
+        2486, 2763); a create then fails with C(ResourceAlreadyExistsException).
+      - Supported types - C(aws_cloudwatch_log_group) (the id is the log group's name).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      address:
+        description: Resource address in the stack, for example C(aws_cloudwatch_log_group.cluster).
+        type: str
+        required: true
+      id:
+        description: Its import id.
+        type: str
+        required: true
   orphans:
     description:
       - Look, before applying, for resources that carry this stack's ownership tags but that the state
@@ -219,6 +239,12 @@ orphans:
   type: list
   elements: dict
   sample: [{"arn": "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0a1b", "type": "ec2:vpc", "id": "vpc-0a1b"}]
+adopted_existing:
+  description: Imports made for O(adopt_existing), as C(address <- id).
+  returned: when something was adopted
+  type: list
+  elements: str
+  sample: ["aws_cloudwatch_log_group.cluster <- /aws/eks/docc/cluster"]
 reason:
   description: On a refusal, why in one word (C(destructive), C(orphans), C(running)).
   returned: on failure
@@ -317,6 +343,29 @@ def look_for_orphans(module, state_ids):
     return client, _owned.unknown(_owned.find(client, tags, spec.get("iam_name_prefix")), state_ids)
 
 
+def _exists(module, address, ident):
+    """Whether the resource ``ident`` of ``address``'s type exists (only what adopt_existing supports)."""
+    kind = address.split(".")[0]
+    if kind != "aws_cloudwatch_log_group":
+        raise tf.TerraformError("adopt_existing supports aws_cloudwatch_log_group, not %s" % kind)
+    logs = _aws.client(module, "logs")
+    groups = _aws.paginate(logs, "describe_log_groups", logGroupNamePrefix=ident).get("logGroups", [])
+    return any(g["logGroupName"] == ident for g in groups)
+
+
+def adopt_existing(module, ws, plan, result, data_dir=None):
+    """Import what AWS made itself where the plan would create it; returns the plan to go on with."""
+    creating = {rc["address"] for rc in plan.get("resource_changes", []) if rc["change"]["actions"] == ["create"]}
+    pairs = [(e["address"], e["id"]) for e in module.params["adopt_existing"]
+             if e["address"] in creating and _exists(module, e["address"], e["id"])]
+    if not pairs:
+        return plan
+    ws.write_imports(pairs)
+    result["adopted_existing"] = ["%s <- %s" % pair for pair in pairs]
+    dummy, replanned = ws.plan(data_dir=data_dir)
+    return replanned
+
+
 def handle_orphans(module, ws, plan, state_ids, result):
     """Refuse, delete or adopt what an interrupted apply left; returns the plan to go on with."""
     client, found = look_for_orphans(module, state_ids)
@@ -361,6 +410,8 @@ def plan_in_check_mode(module, ws, version, result):
             data_dir = os.path.join(ws.run_dir, ".terraform")
             ws.init(version, data_dir=data_dir)
         has_changes, plan = ws.plan(destroy=p["state"] == "absent", data_dir=data_dir)
+        if has_changes and p["state"] == "present" and p["adopt_existing"]:
+            plan = adopt_existing(module, ws, plan, result, data_dir)
     finally:
         ws.drop_check_copy()
     return has_changes, plan
@@ -436,6 +487,8 @@ def run(module):
         result["init"] = reason
 
     has_changes, plan = ws.plan()
+    if has_changes and p["adopt_existing"]:
+        plan = adopt_existing(module, ws, plan, result)
     if p["orphans"] and (has_changes or previous):
         plan = handle_orphans(module, ws, plan, tf.state_identifiers(ws.state()), result)
         has_changes = bool(plan.get("resource_changes")) and any(
@@ -479,6 +532,10 @@ def main():
                 tags=dict(type="dict", required=True),
                 iam_name_prefix=dict(type="str"),
                 action=dict(type="str", choices=["refuse", "delete", "adopt"], default="refuse"),
+            )),
+            adopt_existing=dict(type="list", elements="dict", default=[], options=dict(
+                address=dict(type="str", required=True),
+                id=dict(type="str", required=True),
             )),
             protect=dict(type="list", elements="str", default=[]),
             allow_destructive=dict(type="bool", default=False),

@@ -37,6 +37,17 @@ def moto_aws(fake_aws_env):
         yield
 
 
+@pytest.fixture()
+def moto_server():
+    """A moto server on a free loopback port (for Terraform and other clients out of process)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    yield "http://127.0.0.1:%d" % server._port
+    server.stop()
+
+
 def retrying(client):
     """``client`` as docc's modules get it from _aws.client: calls accept aws_retry=True."""
     return RetryingBotoClientWrapper(client, DEFAULT_RETRY)

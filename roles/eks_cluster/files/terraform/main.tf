@@ -2,14 +2,31 @@
 data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
+# A role session's ARN has no path; its role's ARN (issuer_arn, read with iam:GetRole) has it, and
+# an EKS access entry needs that (IAM Identity Center roles live under /aws-reserved/...).
+data "aws_iam_session_context" "current" {
+  arn = data.aws_caller_identity.current.arn
+}
+
+# logs.<region>.amazonaws.com, or the partition's own DNS suffix (amazonaws.com.cn in China).
+data "aws_service_principal" "logs" {
+  service_name = "logs"
+}
+
 data "aws_availability_zones" "available" {
   #checkov:skip=CKV_AWS_394:the set used is pinned by slice(names, 0, availability_zone_count) over AWS's stable ordering, so a new zone never changes where subnets live
   state = "available"
+  # Regular zones only: an opted-in Local or Wavelength Zone sorts before them by name, and EKS
+  # puts no control plane there.
+  filter {
+    name   = "zone-type"
+    values = ["availability-zone"]
+  }
 }
 
 locals {
   azs                 = slice(data.aws_availability_zones.available.names, 0, var.availability_zone_count)
-  admin_principal_arn = var.admin_principal_arn != "" ? var.admin_principal_arn : data.aws_caller_identity.current.arn
+  admin_principal_arn = var.admin_principal_arn != "" ? var.admin_principal_arn : data.aws_iam_session_context.current.issuer_arn
   nat_count           = var.single_nat_gateway ? 1 : var.availability_zone_count
   account_root        = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   cluster_log_group   = "/aws/eks/${var.cluster_name}/cluster"
@@ -202,7 +219,7 @@ resource "aws_kms_key" "this" {
       {
         Sid       = "CloudWatchLogsEncrypts"
         Effect    = "Allow"
-        Principal = { Service = "logs.${var.region}.amazonaws.com" }
+        Principal = { Service = data.aws_service_principal.logs.name }
         Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
         Resource  = "*"
         Condition = {
@@ -285,11 +302,22 @@ resource "aws_eks_cluster" "this" {
   enabled_cluster_log_types = var.cluster_log_types
   tags                      = local.tags
 
+  # The API answers inside the VPC (nodes) and, unless endpoint_private_only, on a public endpoint
+  # open to public_access_cidrs only (EKS's own default would be 0.0.0.0/0).
   vpc_config {
     subnet_ids              = aws_subnet.private[*].id
     endpoint_private_access = true
-    endpoint_public_access  = length(var.public_access_cidrs) > 0
-    public_access_cidrs     = length(var.public_access_cidrs) > 0 ? var.public_access_cidrs : null
+    endpoint_public_access  = !var.endpoint_private_only
+    public_access_cidrs     = var.endpoint_private_only ? null : var.public_access_cidrs
+  }
+
+  # Without it the API's default for a new cluster is EXTENDED: past standard support the control
+  # plane would cost $0.60 per hour instead of $0.10, without a word.
+  dynamic "upgrade_policy" {
+    for_each = var.enable_upgrade_policy ? [1] : []
+    content {
+      support_type = var.support_type
+    }
   }
 
   encryption_config {

@@ -90,12 +90,41 @@ variable "enable_vpc_flow_logs" {
 
 variable "public_access_cidrs" {
   type        = list(string)
-  description = "CIDR allowlist of the public API endpoint. Empty turns the public endpoint off (private only)."
+  description = "CIDR allowlist of the public API endpoint (the networks the run and kubectl come from); at most 40 (EKS quota)."
   default     = []
 
   validation {
-    condition     = alltrue([for c in var.public_access_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
-    error_message = "public_access_cidrs must hold CIDR blocks and must not be 0.0.0.0/0."
+    condition     = alltrue([for c in var.public_access_cidrs : can(cidrhost(c, 0)) && c != "0.0.0.0/0"]) && length(var.public_access_cidrs) <= 40
+    error_message = "public_access_cidrs must hold at most 40 CIDR blocks, and not 0.0.0.0/0."
+  }
+}
+
+variable "endpoint_private_only" {
+  type        = bool
+  description = "No public API endpoint: the API answers only inside the VPC or a network connected to it."
+  default     = false
+
+  validation {
+    # Checked here too: an empty allowlist with a public endpoint would open it to 0.0.0.0/0 (EKS's default).
+    condition     = var.endpoint_private_only || length(var.public_access_cidrs) > 0
+    error_message = "Either list public_access_cidrs or set endpoint_private_only = true."
+  }
+}
+
+variable "enable_upgrade_policy" {
+  type        = bool
+  description = "Set the cluster's upgrade policy (support_type); false leaves it to the API (the local emulator has none)."
+  default     = true
+}
+
+variable "support_type" {
+  type        = string
+  description = "STANDARD: EKS upgrades the cluster when standard support ends; EXTENDED: it enters extended support (six times the price). The API's default for new clusters is EXTENDED."
+  default     = "STANDARD"
+
+  validation {
+    condition     = contains(["STANDARD", "EXTENDED"], var.support_type)
+    error_message = "support_type is STANDARD or EXTENDED."
   }
 }
 

@@ -18,6 +18,10 @@ locals {
     https = var.https_port
   }
   oidc_host = replace(var.oidc_issuer_url, "https://", "")
+  # Load balancer and target group names allow 32 characters (letters, digits, '-'): a cluster name
+  # longer than 21 is shortened deterministically, keeping a hash of the whole name so that two
+  # clusters that share a prefix do not collide.
+  lb_base = length(var.cluster_name) <= 21 ? var.cluster_name : "${substr(var.cluster_name, 0, 16)}-${substr(sha1(var.cluster_name), 0, 4)}"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -85,7 +89,7 @@ resource "aws_lb" "edge" {
   #checkov:skip=CKV2_AWS_20:a network load balancer forwards TCP; the ingress controller redirects HTTP to HTTPS
   count = local.terraform_edge ? 1 : 0
 
-  name                             = "${substr(var.cluster_name, 0, 27)}-edge"
+  name                             = "${local.lb_base}-edge"
   internal                         = false
   load_balancer_type               = "network"
   subnets                          = var.public_subnet_ids
@@ -107,7 +111,10 @@ resource "aws_lb" "edge" {
 resource "aws_lb_target_group" "controller" {
   for_each = local.terraform_edge ? local.target_ports : {}
 
-  name                 = "${substr(var.cluster_name, 0, 21)}-edge-${each.key}"
+  # The port is in the name: another controller (another port) makes new target groups before the
+  # listeners move to them and the old ones go (create_before_destroy); a target group still in use
+  # by a listener cannot be deleted.
+  name                 = "${local.lb_base}-${each.key}-${each.value}"
   port                 = each.value
   protocol             = "TCP"
   target_type          = "ip"
@@ -121,6 +128,10 @@ resource "aws_lb_target_group" "controller" {
     interval            = 10
     healthy_threshold   = 2
     unhealthy_threshold = 2
+  }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 

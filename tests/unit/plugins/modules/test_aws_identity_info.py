@@ -58,19 +58,6 @@ def test_an_assumed_role_maps_to_its_role(moto_aws, monkeypatch):
     assert result["principal_arn"] == role["Arn"]
 
 
-@pytest.fixture()
-def moto_server():
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield "http://127.0.0.1:%d" % port
-    server.stop()
-
-
 def test_the_endpoint_variable_reaches_the_client(fake_aws_env, moto_server):
     """AWS_ENDPOINT_URL (what the inventory's docc_aws_endpoint_url becomes) steers the client."""
     monkeypatch = fake_aws_env

@@ -205,3 +205,24 @@ def test_absent_without_the_zone_is_nothing_to_do():
                 "access_key": "AKIADOCCUNITTEST0001", "secret_key": "dOcCuNiTsEcReT0000000000000000000000000"}
         failed, result = run_module(service_dns_record.main, args)
     assert not failed and result["changed"] is False and result["zone_id"] is None
+
+
+def test_teardown_finds_our_records_by_their_marker_whatever_the_name_is_now(aws):
+    """A record written under another dns_record_name (or another zone name) than the teardown's was
+    left behind (issue 24): the teardown deletes what the ownership TXT marks as ours, in the zone
+    the run exported, and leaves other owners' records."""
+    lb = nlb(aws, "ingress")
+    assert not run_module(service_dns_record.main, module(name="old.docc.domain.io", target=lb["DNSName"]))[0]
+    assert not run_module(service_dns_record.main, module(name="theirs.docc.domain.io", target=lb["DNSName"],
+                                                          owner_id="someone-else"))[0]
+    failed, result = run_module(service_dns_record.main, module(
+        zone="renamed.example", zone_id=aws["zone_id"], state="absent", sweep_owned=True), check_mode=True)
+    assert not failed and result["changed"], result
+    assert records(aws)  # check mode deleted nothing
+    failed, result = run_module(service_dns_record.main, module(
+        zone="renamed.example", zone_id=aws["zone_id"], state="absent", sweep_owned=True))
+    assert not failed and result["changed"], result
+    assert sorted(records(aws)) == [("a-theirs.docc.domain.io.", "TXT"), ("theirs.docc.domain.io.", "A")]
+    failed, again = run_module(service_dns_record.main, module(
+        zone="renamed.example", zone_id=aws["zone_id"], state="absent", sweep_owned=True))
+    assert not failed and not again["changed"]

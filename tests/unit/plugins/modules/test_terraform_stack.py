@@ -225,3 +225,28 @@ def test_sync_writes_only_what_changed_and_removes_stale_files(tmp_path):
     assert not (tmp_path / "w" / "old.tf").exists()
     assert ws.sync({}, keep_variables=True) == []
     assert json.loads((tmp_path / "w" / tf.VARS_FILE).read_text()) == {"name": "b"}
+
+
+LOG_GROUP_FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "fixtures", "terraform", "eks_log_group")
+
+
+def test_a_log_group_eks_made_again_is_adopted_not_created(fake_aws_env, moto_server, tmp_path):
+    """After a destroy, EKS writes to /aws/eks/<cluster>/cluster again and so makes the group again
+    (untagged, no retention; terraform-aws-eks #2486, #2763); creating it then fails with
+    ResourceAlreadyExistsException (CreateLogGroup). The stage expects it and imports it."""
+    import boto3
+
+    fake_aws_env.setenv("AWS_ENDPOINT_URL", moto_server)
+    boto3.client("logs").create_log_group(logGroupName="/aws/eks/docc/cluster")
+    args = {"source": os.path.abspath(LOG_GROUP_FIXTURE), "work_dir": str(tmp_path / "work"),
+            "variables": {"cluster_name": "docc"}}
+    failed, without = run_module(terraform_stack.main, dict(args, work_dir=str(tmp_path / "plain")))
+    assert failed and "ResourceAlreadyExistsException" in without["msg"], without
+    expected = [{"address": "aws_cloudwatch_log_group.cluster", "id": "/aws/eks/docc/cluster"}]
+    failed, result = run_module(terraform_stack.main, dict(args, adopt_existing=expected))
+    assert not failed, result
+    assert result["adopted_existing"] == ["aws_cloudwatch_log_group.cluster <- /aws/eks/docc/cluster"]
+    group = boto3.client("logs").describe_log_groups(logGroupNamePrefix="/aws/eks/docc/cluster")["logGroups"][0]
+    assert group["retentionInDays"] == 7  # the stack's settings now apply to it
+    failed, again = run_module(terraform_stack.main, dict(args, adopt_existing=expected))
+    assert not failed and not again["changed"] and "adopted_existing" not in again

@@ -13,6 +13,8 @@ HOST = r"^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?
 DIGEST = r"@sha256:[0-9a-f]{64}$"
 # The Deployment rolls one pod at a time: maxSurge 1 (templates/manifests.yml.j2).
 SURGE = 1
+
+
 def shape(v):
     problems = dns_label_problem("app_deploy_namespace", v("app_deploy_namespace"))
     problems += dns_label_problem("app_deploy_name", v("app_deploy_name"))
@@ -74,8 +76,8 @@ def from_earlier_stages(v):
         problems.append("app_deploy_run_as_user (%s) and app_deploy_run_as_group (%s) must be numeric ids other than "
                         "0: the pods run as non-root (the sample image's USER is 65532:65532)"
                         % (v("app_deploy_run_as_user"), v("app_deploy_run_as_group")))
-    if v("app_deploy_registry_auth") == "password" and not (v("app_deploy_registry_username")
-                                                             and v("app_deploy_registry_password")):
+    credentials = v("app_deploy_registry_username") and v("app_deploy_registry_password")
+    if v("app_deploy_registry_auth") == "password" and not credentials:
         problems.append("app_deploy_registry_auth is password, so app_deploy_registry_username and "
                         "app_deploy_registry_password must be set for the imagePullSecret (they default to the image "
                         "stage's registry credentials); use app_deploy_registry_auth: none for a public image")

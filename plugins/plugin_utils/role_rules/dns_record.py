@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.docc.platform.plugins.module_utils._route53 import ownership_name
+
 LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
 NAME = r"^(%s\.)*%s\.?$" % (LABEL, LABEL)
 MAX_TTL = 2147483647
@@ -27,6 +29,13 @@ def names(v):
         problems.append("dns_record_zone %r is not a valid DNS name" % v("dns_record_zone"))
     if problems:
         return problems
+    # Each service record has an ownership TXT record at '<type>-<name>' (external-dns's format):
+    # the longest, 'cname-', must fit Route53's limits too (labels of 63, names of 253).
+    txt = ownership_name("CNAME", name).rstrip(".")
+    if len(txt.split(".")[0]) > 63 or len(txt) > 253:
+        problems.append("dns_record_name %s is too long for its ownership TXT record %s (its first label may have at "
+                        "most 63 characters and the whole name 253; the TXT name adds up to 6): shorten the first "
+                        "label to at most 57 characters and the name to at most 247" % (name, txt))
     if name == zone:
         problems.append("dns_record_name %s is the apex of dns_record_zone %s: the record's ownership TXT record "
                         "(a-%s) would lie outside the zone, and Route53 refuses the whole change. Choose a name "

@@ -46,10 +46,13 @@ def names(v):
         if len(name) + len(suffix) > limit:
             problems.append(
                 "eks_cluster_name %r is %d characters: the %s stage's %s %s%s would be %d, and AWS allows %d, so "
-                "eks_cluster_name may have at most %d" % (name, len(name), stage, resource, name, suffix,
-                                                           len(name) + len(suffix), limit, limit - len(suffix)))
+                "eks_cluster_name may have at most %d"
+                % (name, len(name), stage, resource, name, suffix, len(name) + len(suffix), limit, limit - len(suffix)))
     if name.lower().startswith("internal-"):
         problems.append("eks_cluster_name %r: a load balancer name may not start with 'internal-'" % name)
+    if name.lower().startswith("sg-"):
+        problems.append("eks_cluster_name %r: the security group names derived from it (%s-node, %s-edge) may not "
+                        "start with 'sg-' (EC2 CreateSecurityGroup)" % (name, name, name))
     env = v("eks_cluster_environment")
     if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", str(env)):
         problems.append("eks_cluster_environment %r must be 1 to 63 letters, digits, '.', '_' or '-'" % (env,))

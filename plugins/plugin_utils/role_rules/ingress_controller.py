@@ -12,6 +12,7 @@ from ansible_collections.docc.platform.plugins.plugin_utils.role_rules import dn
 SEMVER = r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 ACM_ARN = r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/"
 CLASS = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"
+MAX_ALLOWED_CIDRS = 30  # two inbound rules each, 60 inbound rules per security group (Amazon VPC quotas)
 
 # What a values override may not do to a controller's pod without consent (Pod Security
 # "restricted": no privilege, no root, no added capabilities, no host namespaces, a seccomp profile).
@@ -66,8 +67,8 @@ def controller(v):
         return problems
     version = v("ingress_controller_chart_version") or catalog[name]["chart_version"]
     lbc_version = v("ingress_controller_lbc_chart_version")
-    if not re.match(SEMVER, str(version)) or (v("ingress_controller_lbc_enabled")
-                                               and not re.match(SEMVER, str(lbc_version))):
+    lbc_unpinned = v("ingress_controller_lbc_enabled") and not re.match(SEMVER, str(lbc_version))
+    if not re.match(SEMVER, str(version)) or lbc_unpinned:
         problems.append("chart versions must be pinned to one exact version (for example 41.3.0), not a range, "
                         "'latest' or empty: ingress_controller_chart_version is %r, "
                         "ingress_controller_lbc_chart_version is %r" % (version, lbc_version))
@@ -81,6 +82,15 @@ def edge(v):
         problems.append("ingress_controller_allowed_cidrs is empty: list who may reach the load balancer "
                         "(0.0.0.0/0 for everyone)")
     problems.extend(public_cidr_problems("ingress_controller_allowed_cidrs", cidrs, allow_everyone=True))
+    if cidrs and len(cidrs) > MAX_ALLOWED_CIDRS:
+        problems.append("ingress_controller_allowed_cidrs has %d entries: each takes two inbound rules (80 and 443) "
+                        "in the load balancer's security group, and AWS allows 60 inbound rules per group by "
+                        "default, so at most %d. Merge ranges, or ask AWS for a higher quota and list them in a "
+                        "prefix list" % (len(cidrs), MAX_ALLOWED_CIDRS))
+    if v("ingress_controller_state") == "absent" and v("ingress_controller_deletion_protection"):
+        problems.append("ingress_controller_deletion_protection is true and ingress_controller_state is absent: "
+                        "AWS refuses to delete a protected load balancer, so the teardown would stop half-way. "
+                        "Set it to false and run the ingress stage (the protection comes off), then tear down")
     if v("ingress_controller_tls") and not re.match(ACM_ARN, v("ingress_controller_certificate_arn") or ""):
         problems.append("ingress_controller_tls is true, so ingress_controller_certificate_arn must be an ACM "
                         "certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/... (got %r); or set "

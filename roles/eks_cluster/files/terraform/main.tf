@@ -3,9 +3,12 @@ data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
 # A role session's ARN has no path; its role's ARN (issuer_arn, read with iam:GetRole) has it, and
-# an EKS access entry needs that (IAM Identity Center roles live under /aws-reserved/...).
+# an EKS access entry needs that (IAM Identity Center roles live under /aws-reserved/...). Read
+# only when no admin is given (the role passes the one aws_identity_info found), so a caller
+# without iam:GetRole can name the admin itself.
 data "aws_iam_session_context" "current" {
-  arn = data.aws_caller_identity.current.arn
+  count = var.admin_principal_arn == "" ? 1 : 0
+  arn   = data.aws_caller_identity.current.arn
 }
 
 # logs.<region>.amazonaws.com, or the partition's own DNS suffix (amazonaws.com.cn in China).
@@ -26,7 +29,7 @@ data "aws_availability_zones" "available" {
 
 locals {
   azs                 = slice(data.aws_availability_zones.available.names, 0, var.availability_zone_count)
-  admin_principal_arn = var.admin_principal_arn != "" ? var.admin_principal_arn : data.aws_iam_session_context.current.issuer_arn
+  admin_principal_arn = var.admin_principal_arn != "" ? var.admin_principal_arn : one(data.aws_iam_session_context.current[*].issuer_arn)
   nat_count           = var.single_nat_gateway ? 1 : var.availability_zone_count
   account_root        = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   cluster_log_group   = "/aws/eks/${var.cluster_name}/cluster"
@@ -219,7 +222,7 @@ resource "aws_kms_key" "this" {
       {
         Sid       = "CloudWatchLogsEncrypts"
         Effect    = "Allow"
-        Principal = { Service = data.aws_service_principal.logs.name }
+        Principal = { Service = data.aws_service_principal.logs.id }
         Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
         Resource  = "*"
         Condition = {
@@ -294,6 +297,8 @@ resource "aws_cloudwatch_log_group" "cluster" {
 }
 
 resource "aws_eks_cluster" "this" {
+  #checkov:skip=CKV_AWS_39:the machine that runs Ansible must reach the API; the public endpoint is open to public_access_cidrs only, and endpoint_private_only turns it off for runs inside the VPC
+  #checkov:skip=CKV_AWS_38:public_access_cidrs refuses 0.0.0.0/0 (variable validation, and the role's rules before any change)
   #checkov:skip=CKV_AWS_37:controllerManager and scheduler logs are opt-in through cluster_log_types (CloudWatch cost); api, audit and authenticator are on by default
   name     = var.cluster_name
   version  = var.kubernetes_version

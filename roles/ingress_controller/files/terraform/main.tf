@@ -33,7 +33,7 @@ resource "aws_security_group" "lb" {
   count = local.terraform_edge ? 1 : 0
 
   name        = "${var.cluster_name}-edge"
-  description = "Edge NLB of ${var.cluster_name}: clients on 80 and 443 from the allowlist, out only to the controller's ports"
+  description = "Edge NLB of ${var.cluster_name}: clients on 80 and 443 from the allowlist, out only to the controller ports"
   vpc_id      = var.vpc_id
   tags        = merge(local.tags, { Name = "${var.cluster_name}-edge" })
 }
@@ -59,7 +59,7 @@ resource "aws_vpc_security_group_egress_rule" "lb_to_targets" {
   from_port         = each.value
   to_port           = each.value
   ip_protocol       = "tcp"
-  description       = "to the ingress controller's ${each.key} port in the VPC"
+  description       = "to the ingress controller ${each.key} port in the VPC"
   tags              = local.tags
 }
 
@@ -72,7 +72,7 @@ resource "aws_vpc_security_group_ingress_rule" "targets_from_lb" {
   from_port                    = each.value
   to_port                      = each.value
   ip_protocol                  = "tcp"
-  description                  = "edge NLB to the ingress controller's ${each.key} port"
+  description                  = "edge NLB to the ingress controller ${each.key} port"
   tags                         = local.tags
 
   lifecycle {

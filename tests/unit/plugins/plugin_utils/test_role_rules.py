@@ -68,8 +68,8 @@ CASES = [
      % ("a" * 40, "a" * 40)),
     ("eks_cluster", {"eks_cluster_name": "my_cluster"}, "not ending with '-': EKS allows '_' too"),
     ("eks_cluster", {"eks_cluster_name": "internal-x"}, "may not start with 'internal-'"),
-    ("eks_cluster", {"eks_cluster_kubernetes_version": "v1.36.1"}, "eks_cluster_kubernetes_version 'v1.36.1' is "
-                                                                     "malformed"),
+    ("eks_cluster", {"eks_cluster_kubernetes_version": "v1.36.1"},
+     "eks_cluster_kubernetes_version 'v1.36.1' is malformed"),
     ("eks_cluster", {"eks_cluster_region": "eu-west-9"}, "eks_cluster_region 'eu-west-9' is not a region"),
     ("eks_cluster", {"eks_cluster_public_access_cidrs": []}, "eks_cluster_public_access_cidrs is empty"),
     ("eks_cluster", {"eks_cluster_public_access_cidrs": ["10.0.0.0/8"]}, "10.0.0.0/8 is in 10.0.0.0/8, a private"),
@@ -118,6 +118,14 @@ CASES = [
     ("dns_record", {"dns_record_ttl": -1}, "dns_record_ttl is -1: Route53 takes 0 to 2147483647 seconds"),
     ("dns_record", {"dns_record_ttl": 2147483648}, "dns_record_ttl is 2147483648"),
     ("dns_record", {"dns_record_target": ""}, "dns_record_target is empty"),
+    # Appended so the ids above stay those docs/aws-rules.md cites.
+    ("eks_cluster", {"eks_cluster_name": "sg-prod"}, "(sg-prod-node, sg-prod-edge) may not start with 'sg-'"),
+    ("dns_record", {"dns_record_name": "%s.docc.domain.io" % ("s" * 58)},
+     "shorten the first label to at most 57 characters"),
+    ("ingress_controller", {"ingress_controller_allowed_cidrs": ["81.2.%d.0/24" % i for i in range(31)]},
+     "ingress_controller_allowed_cidrs has 31 entries: each takes two inbound rules"),
+    ("ingress_controller", {"ingress_controller_state": "absent", "ingress_controller_deletion_protection": True},
+     "AWS refuses to delete a protected load balancer"),
 ]
 
 
@@ -126,6 +134,13 @@ def test_a_bad_value_is_refused_naming_the_variable(role, overrides, expected):
     found = problems(role, **overrides)
     assert any(expected in p for p in found), found
     assert all(any(name in p for name in overrides) or role in p for p in found), found
+
+
+def test_names_at_the_limits_are_accepted():
+    assert problems("dns_record", dns_record_name="%s.docc.domain.io" % ("s" * 57)) == []
+    thirty = ["81.2.%d.0/24" % i for i in range(30)]
+    assert problems("ingress_controller", ingress_controller_allowed_cidrs=thirty) == []
+    assert problems("ingress_controller", ingress_controller_deletion_protection=True) == []
 
 
 def test_a_weaker_security_override_is_accepted_with_consent():

@@ -18,7 +18,7 @@ description:
     push (C(PutImageScanningConfiguration)) and lifecycle policy (C(PutLifecyclePolicy)) in line.
   - The encryption of an existing repository cannot change (ECR's C(encryptionConfiguration) is set at
     creation only); a difference fails, naming both settings, instead of being ignored.
-  - Never deletes a repository: its images may be in use by other clusters.
+  - Never deletes a repository, whose images may be in use by other clusters.
 author:
   - docc.platform maintainers (@docc-platform)
 options:
@@ -202,7 +202,7 @@ def main():
             tag_mutability=dict(type="str", choices=["IMMUTABLE", "MUTABLE"], default="IMMUTABLE"),
             scan_on_push=dict(type="bool", default=True),
             encryption=dict(type="str", choices=["AES256", "KMS"], default="AES256"),
-            kms_key=dict(type="str", default=""),
+            kms_key=dict(type="str", default="", no_log=False),  # a key ARN or alias, not a secret
             lifecycle_policy=dict(type="dict", default={}),
             tags=dict(type="dict", default={}),
         ),

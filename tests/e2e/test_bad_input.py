@@ -59,8 +59,8 @@ CASES = [
     ({"container_image_version": ".1"}, "container_image_version '.1' is not a valid tag"),
     ({"container_image_registry_auth": "ecr"}, "container_image_registry_auth=ecr needs container_image_registry"),
     # --- ingress ---
-    ({"ingress_controller_controller": "ingress-nginx"}, "ingress_controller_controller 'ingress-nginx': "
-                                                          "ingress-nginx is retired"),
+    ({"ingress_controller_controller": "ingress-nginx"},
+     "ingress_controller_controller 'ingress-nginx': ingress-nginx is retired"),
     ({"ingress_controller_chart_version": "latest"}, "chart versions must be pinned to one exact version"),
     ({"ingress_controller_allowed_cidrs": ["192.168.0.0/16"]}, "ingress_controller_allowed_cidrs: 192.168.0.0/16"),
     ({"ingress_controller_tls": True}, "ingress_controller_certificate_arn must be an ACM certificate ARN"),
@@ -78,7 +78,7 @@ def state_files():
     root, found = state_dir(), {}
     for base, dirs, files in os.walk(root):
         rel = os.path.relpath(base, root)
-        if rel.split(os.sep)[0] in ENGINE_PARTS:
+        if rel.split(os.sep, maxsplit=1)[0] in ENGINE_PARTS:
             dirs[:] = []
             continue
         for name in files:

@@ -84,8 +84,8 @@ def test_a_repository_that_does_not_exist_is_not_read_as_absent_tags():
 
 
 def test_an_empty_repository_exists():
-    server = _registry_answering({("GET", "/v2/domain/docc-sample/tags/list"): (200, {"name": "domain/docc-sample",
-                                                                                       "tags": []})})
+    empty = {"name": "domain/docc-sample", "tags": []}
+    server = _registry_answering({("GET", "/v2/domain/docc-sample/tags/list"): (200, empty)})
     try:
         failed, result = run_module(registry_image_info.main, {
             "registry": "127.0.0.1:%d" % server.server_address[1], "repository": "domain/docc-sample",

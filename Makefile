@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # docc.platform: one entry point for set-up, tests and the local demo.
 #   make setup       install everything (idempotent; apt via sudo when not root)
-#   make test        setup, then every test tier (static, unit, role, e2e, cluster)
+#   make test        setup, then every test tier (static, unit, compat, conformance, role, e2e, cluster)
+#   make chart-cache fetch the real pinned charts the conformance tier renders through (internet)
 #   make demo        setup, start the local engines, run playbooks/site.yml against them
 #   make demo-down   tear the demo's platform down, then stop the local engines
 #   make site        playbooks/site.yml (TAGS=dns for one stage, ARGS='--check --diff')
@@ -17,12 +18,12 @@ export GOTOOLCHAIN := local
 export PYTHONDONTWRITEBYTECODE := 1
 
 INVENTORY ?= inventories/local/hosts.yml
-TIERS ?= static unit role e2e cluster
+TIERS ?= static unit compat conformance role e2e cluster
 TAGS ?=
 ARGS ?=
 PLAYBOOK_ARGS = -i $(INVENTORY) $(if $(TAGS),--tags $(TAGS)) $(ARGS)
 
-.PHONY: help setup test test-static test-unit test-role test-e2e test-cluster demo demo-down site teardown \
+.PHONY: help setup test test-static test-unit test-compat test-conformance test-role test-e2e test-cluster chart-cache demo demo-down site teardown \
         env-up env-down build clean
 
 help:
@@ -34,8 +35,11 @@ setup:
 test: setup
 	@bash tools/test.sh $(TIERS)
 
-test-static test-unit test-role test-e2e test-cluster: setup
+test-static test-unit test-compat test-conformance test-role test-e2e test-cluster: setup
 	@bash tools/test.sh $(@:test-%=%)
+
+chart-cache: setup
+	python tools/chart_cache.py
 
 env-up: setup
 	ansible-playbook playbooks/local_env.yml -i $(INVENTORY)

@@ -11,6 +11,10 @@
 #            manifests) and the unit tier again on the ansible-core 2.19 line (Python 3.11,
 #            .venv-2.19); SKIPPED with the reason when that line is the default here or no
 #            Python 3.11 exists
+#   conformance  the ingress values rendered through the REAL pinned charts agree with the
+#            fixture charts, the fixtures take only keys the real charts read, and the IAM
+#            policy grants the controller's published actions (tests/conformance); SKIPPED
+#            with the reason when the chart cache (make chart-cache) lacks them
 #   role     molecule test, one scenario per role (extensions/molecule/<role>)
 #   e2e      pytest tests/e2e (site.yml on the local engines, twice, tagged, teardown)
 #   cluster  pytest tests/cluster (KUBECONFIG, or a throwaway control plane from
@@ -19,7 +23,7 @@ set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT" || exit 1
-[ "$#" -gt 0 ] || set -- static unit compat role e2e cluster
+[ "$#" -gt 0 ] || set -- static unit compat conformance role e2e cluster
 LOGDIR="$ROOT/.cache/test-logs"
 mkdir -p "$LOGDIR"
 # Tests get their own engine state, apart from a demo's.
@@ -33,6 +37,18 @@ export NO_COLOR=1 PY_COLORS=0 ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1
 
 declare -a SUMMARY=()
 passed=0 failed=0 skipped=0
+
+# The toolchain the tiers ran with, first in the summary.
+toolchain() {
+  local ansible_version kubectl_version
+  ansible_version="$(ansible --version 2>/dev/null)"  # whole output: head would break ansible's pipe
+  kubectl_version="$(kubectl version --client 2>/dev/null)"
+  note "toolchain: ${ansible_version%%$'\n'*} on Python $(python -c 'import platform; print(platform.python_version())'), helm $(helm version --short 2>/dev/null), kubectl ${kubectl_version%%$'\n'*}"
+  case "${ansible_version%%$'\n'*}" in
+    *"core 2.19"*) note "notice: the ansible-core 2.19 line (ansible 12, Python 3.11): ansible 14 / core 2.21 needs Python >= 3.12 (make setup PYTHON=python3.12)" ;;
+  esac
+}
+toolchain
 
 banner() { printf '\n======== %s ========\n' "$*"; }
 note() { SUMMARY+=("$1"); }
@@ -139,13 +155,15 @@ check_execution_environment() {
 # fixture charts, rendered twice: byte-identical, valid for Kubernetes 1.31-1.37 (strict).
 RENDERED="$ROOT/.cache/test-rendered"
 check_rendered_manifests() {
-  rm -rf "$RENDERED" "$RENDERED.again"
-  ansible-playbook tests/static/render.yml -e render_dir="$RENDERED" >"$LOGDIR/render.log" 2>&1 || {
-    tail -n 30 "$LOGDIR/render.log"; return 1; }
-  ansible-playbook tests/static/render.yml -e render_dir="$RENDERED.again" >>"$LOGDIR/render.log" 2>&1 || return 1
-  diff -r -x state "$RENDERED" "$RENDERED.again" || { echo "two renders differ"; return 1; }
-  rm -rf "$RENDERED.again" "$RENDERED/state"
-  python tests/static/check_manifests.py "$RENDERED"
+  rm -rf "$RENDERED" "$RENDERED.again" "$RENDERED.state"
+  ansible-playbook tests/static/render.yml -e render_dir="$RENDERED" -e render_state_dir="$RENDERED.state" \
+    >"$LOGDIR/render.log" 2>&1 || { tail -n 30 "$LOGDIR/render.log"; return 1; }
+  ansible-playbook tests/static/render.yml -e render_dir="$RENDERED.again" -e render_state_dir="$RENDERED.state" \
+    >>"$LOGDIR/render.log" 2>&1 || return 1
+  diff -r -q "$RENDERED" "$RENDERED.again" || { echo "two renders differ"; return 1; }
+  DOCC_RENDERED="$RENDERED" python -m pytest -q -p no:cacheprovider tests/static/test_ingress_render.py || return 1
+  rm -rf "$RENDERED.again" "$RENDERED.state"
+  PYTHONPATH="$ROOT/.collections" python tests/static/check_manifests.py "$RENDERED"
 }
 
 pytest_tier() {
@@ -197,6 +215,17 @@ tier_role() {
 }
 
 tier_e2e() { pytest_tier e2e tests/e2e; }
+
+# The real charts are fetched by make chart-cache (internet), never by the tests.
+tier_conformance() {
+  local missing
+  missing="$(python tools/chart_cache.py --list | sed -n 's/^missing: //p')"
+  if [ "$missing" != "nothing" ]; then
+    note "conformance: SKIPPED: the real pinned charts are not in the chart cache (run make chart-cache where the internet is reachable): $missing"
+    return 2
+  fi
+  pytest_tier conformance tests/conformance
+}
 
 tier_cluster() {
   local log="$LOGDIR/cluster.log" rc

@@ -14,6 +14,7 @@ from ansible.errors import AnsibleError, AnsibleUndefinedVariable
 from ansible.module_utils.common.validation import check_type_bool, check_type_float, check_type_int
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.docc.platform.plugins.plugin_utils import stage_contract
 from ansible_collections.docc.platform.plugins.plugin_utils.role_rules import Values, rules_of
 
 ROLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "roles")
@@ -27,11 +28,7 @@ def load_role(role):
             options = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
     except OSError as exc:
         raise AnsibleError("docc.platform has no role %r (%s)" % (role, exc)) from exc
-    exports = []
-    path = os.path.join(base, "vars", "main.yml")
-    if os.path.exists(path):
-        with open(path) as handle:
-            exports = (yaml.safe_load(handle) or {}).get("_%s_exports" % role, [])
+    exports = stage_contract.exports(base, role)
     return options, exports
 
 
@@ -105,6 +102,17 @@ def check_value(name, value, spec):
     return problems
 
 
+# Variables an earlier release had, and what took their place (0.3.0: one setting for every
+# stage instead of one per role).
+MOVED = dict(
+    [("%s_%s" % (role, old), "stage_" + new) for role in ("eks_cluster", "ingress_controller")
+     for old, new in (("state_backend", "state_backend"), ("s3_bucket", "s3_bucket"), ("s3_key", "s3_key_prefix"),
+                      ("terraform_binary", "terraform_binary"),
+                      ("allow_destructive_changes", "allow_destructive_changes"), ("orphans", "orphans"))],
+    container_image_docker_config_dir="nothing: the registry login lives in a temporary Docker configuration for "
+                                      "the push alone")
+
+
 def role_problems(role, names, value_of):
     """(problems, checked) for the variables ``names`` (those set for this run) of ``role``;
     ``value_of(name)`` evaluates one of them."""
@@ -112,6 +120,11 @@ def role_problems(role, names, value_of):
     known = set(options) | set(exports)
     problems, checked = [], []
     for name in sorted(n for n in names if n.startswith(role + "_")):
+        if name not in known and name in MOVED:
+            where = MOVED[name]
+            problems.append("%s: replaced by %s (one setting for every stage; roles/stage)" % (name, where)
+                            if where.startswith("stage_") else "%s: removed, replaced by %s" % (name, where))
+            continue
         if name not in known:
             close = difflib.get_close_matches(name, sorted(options), n=1, cutoff=0.6)
             problems.append("%s: unknown variable of role %s%s" % (

@@ -58,6 +58,24 @@ options:
       - Host name of the load balancer (or, with O(type=cname), of any target).
       - Required when O(state=present).
     type: str
+  target_zone_id:
+    description:
+      - The load balancer's canonical hosted zone id, when known (the ingress stage exports it with the
+        host name). With it no load balancer is looked up; without it the ELBv2 and classic load
+        balancers of the account and region are searched for O(target).
+    type: str
+  target_dual_stack:
+    description: With O(target_zone_id), the load balancer also answers on IPv6 (an C(AAAA) alias is written too).
+    type: bool
+    default: false
+  previous_names:
+    description:
+      - Names this record had before (the last run's exported name). With O(state=present), what is
+        ours at each of them (by its ownership TXT record) is deleted in the same change, so renaming
+        the service leaves no record behind; anything not ours there is left alone.
+    type: list
+    elements: str
+    default: []
   type:
     description: C(alias) resolves an AWS load balancer; C(cname) is the fallback for other targets.
     type: str
@@ -166,6 +184,21 @@ from ansible_collections.docc.platform.plugins.module_utils._errors import fail_
 RESOURCE = "docc.platform/service_dns_record"
 
 
+def renamed_from(route53, zone_id, name, previous_names, owner_id):
+    """{(name, type): record_set} of what is ours at each earlier name of the record (not ``name``)."""
+    found = {}
+    for old in {_route53.fqdn(n) for n in previous_names} - {name}:
+        if not _route53.valid_dns_name(old):
+            continue
+        existing = _route53.current_records(route53, zone_id, _route53.service_names(old))
+        if _route53.ownership(existing, old, owner_id)[0] == "ours":
+            # Only the service records at the old name and the TXT records at its ownership names.
+            markers = _route53.service_names(old)[1:]
+            found.update({k: v for k, v in existing.items()
+                          if (k[0] == old and k[1] in ("A", "AAAA", "CNAME")) or (k[0] in markers and k[1] == "TXT")})
+    return found
+
+
 def run(module):
     p = module.params
     name = _route53.fqdn(p["name"])
@@ -182,10 +215,15 @@ def run(module):
     owner_state, detail = _route53.ownership(existing, name, p["owner_id"])
     swept = _route53.owned_in_zone(route53, zone_id, p["owner_id"]) \
         if p["state"] == "absent" and p["sweep_owned"] else {}
+    if p["state"] == "present":
+        swept = renamed_from(route53, zone_id, name, p["previous_names"], p["owner_id"])
     result["ownership"] = owner_state
 
     if p["state"] == "present":
-        if p["type"] == "alias":
+        if p["type"] == "alias" and p["target_zone_id"]:
+            target = {"zone_id": p["target_zone_id"], "dns_name": p["target"], "dual_stack": p["target_dual_stack"],
+                      "kind": "given", "name": None}
+        elif p["type"] == "alias":
             target = _route53.resolve_load_balancer(_aws.client(module, "elbv2"), _aws.client(module, "elb"),
                                                     p["target"])
             if target is None:
@@ -244,6 +282,9 @@ def main():
             zone_id=dict(type="str"),
             sweep_owned=dict(type="bool", default=False),
             target=dict(type="str"),
+            target_zone_id=dict(type="str"),
+            target_dual_stack=dict(type="bool", default=False),
+            previous_names=dict(type="list", elements="str", default=[]),
             type=dict(type="str", choices=["alias", "cname"], default="alias"),
             ttl=dict(type="int", default=300),
             owner_id=dict(type="str", default="docc-platform"),

@@ -6,16 +6,19 @@ nothing behind once it is dealt with, bad input stops in the preflight in one li
 
 from __future__ import annotations
 
+import base64
+import glob
 import json
 import os
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 
 import pytest
 
-from tests.e2e.conftest import aws, secrets
+from tests.e2e.conftest import aws, published, secrets
 from tests.playbook_runner import INVENTORY, ROOT, ansible_playbook
 
 OURS = [{"Name": "tag:docc.platform/cluster", "Values": ["docc"]}]
@@ -81,6 +84,53 @@ def test_no_secret_reaches_the_output_or_the_process_table_at_vvv(engines):
     assert "AWS_SECRET_ACCESS_KEY" not in output
 
 
+def _encodings(username, password):
+    """A registry password as a file could hold it: plain, and base64 alone or as Docker's auth."""
+    forms = {password, "%s:%s" % (username, password)}
+    return forms | {base64.b64encode(f.encode()).decode().rstrip("=") for f in forms}
+
+
+def _files_holding(root, needles):
+    found = []
+    for base, _dirs, names in os.walk(root):
+        for name in names:
+            path = os.path.join(base, name)
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            if any(n.encode() in data for n in needles):
+                found.append(path)
+    return found
+
+
+def test_no_registry_password_rests_in_the_state_dir_after_a_run_or_a_failed_one(engines):
+    """The registry login lives in a temporary Docker configuration for the push alone: after a run
+    that pushed and after one whose login failed, no file under the state dir (but the local
+    registry's own password file, which local_env publishes on purpose) holds the password in any
+    encoding, and no temporary configuration is left."""
+    state_dir, endpoints = os.environ["DOCC_STATE_DIR"], published()
+    own = os.path.realpath(endpoints["registry_password_file"])
+    leftovers = set(glob.glob(os.path.join(tempfile.gettempdir(), "docc-docker-config.*")))
+
+    def holding(password):
+        found = _files_holding(state_dir, _encodings(endpoints["registry_username"], password))
+        return [f for f in found if os.path.realpath(f) != own]
+
+    pushed = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "image", "-e",
+                              "container_image_version=9.9.%d" % (os.getpid() % 1000))
+    assert pushed.rc == 0, pushed
+    assert "Log Docker in to the registry" in pushed.output  # a new version: it really logged in
+    assert holding(secrets()["registry_password"]) == []
+    wrong = "not-the-password-%d" % os.getpid()
+    failed = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "image", "-e",
+                              "container_image_registry_password=%s" % wrong, "-e", "container_image_version=9.8.0")
+    assert failed.rc != 0, failed
+    assert holding(wrong) == []
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "docc-docker-config.*"))) == leftovers
+
+
 def test_eks_tokens_never_reach_the_output_even_at_vvv(engines):
     run = ansible_playbook("tests/e2e/playbooks/token_not_logged.yml", "-i", INVENTORY, "-vvv")
     assert run.rc == 0, run
@@ -132,7 +182,7 @@ def test_a_killed_apply_fails_loudly_and_leaves_nothing_after_teardown(engines):
     again = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "eks")
     if again.rc != 0:
         # Resources the state does not know: named, and refused until told what to do.
-        assert "eks_cluster_orphans=delete" in again.output, again
+        assert "stage_orphans=delete" in again.output, again
     down = ansible_playbook("playbooks/teardown.yml", "-i", INVENTORY)
     assert down.rc == 0, down
     assert ec2.describe_vpcs(Filters=OURS)["Vpcs"] == []

@@ -13,6 +13,8 @@ import subprocess
 import pytest
 import yaml
 
+from ansible_collections.docc.platform.plugins.plugin_utils import stage_contract
+
 ROOT = pathlib.Path(__file__).parents[2]
 SPDX = "SPDX-License-Identifier: GPL-3.0-or-later"
 STAGE_ROLES = {"eks": "eks_cluster", "image": "container_image", "ingress": "ingress_controller",
@@ -52,11 +54,67 @@ def _stage_rows():
 
 @pytest.mark.parametrize("stage", sorted(STAGE_ROLES))
 def test_the_readme_stage_table_lists_every_output_of_the_stage(stage):
+    """Declared once (Terraform outputs.tf and the role's _<role>_exports), listed in the README."""
     role = STAGE_ROLES[stage]
-    exports = yaml.safe_load((ROOT / "roles" / role / "vars" / "main.yml").read_text())["_%s_exports" % role]
+    exports = stage_contract.exports(str(ROOT / "roles" / role), role)
     row = _stage_rows()[stage]
     outputs_cell = row.rstrip(" |").rsplit("|", 1)[1]
     listed = set(re.findall(r"`(\w+)`", outputs_cell))
     # The first output is written in full; the others by their suffix after the role name.
     names = {name if name.startswith(role + "_") else role + name for name in listed}
     assert names == set(exports)
+
+
+def _export_calls(role):
+    """The outputs each export task of the role names: stage_outputs' outputs, or the stage role's
+    export entry point's stage_exports."""
+    calls = []
+    for path in sorted((ROOT / "roles" / role / "tasks").glob("*.yml")):
+        for task in yaml.safe_load(path.read_text()) or []:
+            module = task.get("docc.platform.stage_outputs")
+            include = task.get("ansible.builtin.include_role") or {}
+            if module and module.get("state", "present") != "absent" and "outputs" in module:
+                calls.append((path.name, set(module["outputs"])))
+            elif include.get("name") == "docc.platform.stage" and include.get("tasks_from") == "export":
+                calls.append((path.name, set(task.get("vars", {}).get("stage_exports", {}))))
+    return calls
+
+
+@pytest.mark.parametrize("stage", sorted(STAGE_ROLES))
+def test_a_role_exports_exactly_what_it_declares(stage):
+    """The role's own outputs are exported where it declares them (_<role>_exports), and nothing
+    else: a Terraform output reaches the facts only through the stage lifecycle's export."""
+    role = STAGE_ROLES[stage]
+    calls = _export_calls(role)
+    assert len(calls) == 1, calls
+    assert calls[0][1] == set(stage_contract.own_exports(str(ROOT / "roles" / role), role)), calls
+
+
+LOCAL_ONLY = {"_process", "_host"}  # daemons and the host's footprint: the local engines' alone
+
+
+def _imports(path, seen):
+    for name in re.findall(r"docc\.platform\.plugins\.module_utils(?: import ([\w, ]+)|\.(\w+))", path.read_text()):
+        for util in (name[0].split(",") if name[0] else [name[1]]):
+            util = util.split(" as ")[0].strip()
+            if util and util not in seen:
+                seen.add(util)
+                _imports(ROOT / "plugins" / "module_utils" / (util + ".py"), seen)
+    return seen
+
+
+def test_what_a_real_aws_run_loads_imports_no_local_engine_code():
+    """Every docc.platform module the stage roles and the site and teardown playbooks call, and the
+    action plugins, with the module_utils they import, transitively."""
+    used = set()
+    tasks = [p for p in (ROOT / "roles").glob("*/tasks/*.yml") if p.parts[-3] != "local_env"]
+    for path in list((ROOT / "playbooks").glob("*.yml")) + tasks:
+        if path.name == "local_env.yml":
+            continue
+        used |= set(re.findall(r"docc\.platform\.(\w+):", path.read_text()))
+    modules = ROOT / "plugins" / "modules"
+    files = [modules / (m + ".py") for m in used if (modules / (m + ".py")).exists()]
+    files += list((ROOT / "plugins" / "action").glob("*.py"))
+    assert len(files) > 10
+    found = {str(f.relative_to(ROOT)): sorted(_imports(f, set()) & LOCAL_ONLY) for f in files}
+    assert {f: u for f, u in found.items() if u} == {}

@@ -46,6 +46,20 @@ def names(v):
     return problems
 
 
+def same_host(v):
+    """The record must name the host the app's Ingress answers on, else DNS sends clients to a
+    load balancer that answers them with 404 (a silent outage)."""
+    host = v.get("app_deploy_host")
+    if host is None or v.get("dns_record_state") == "absent":
+        return []
+    name = _fqdn(v("dns_record_name"))
+    if _fqdn(host) != name:
+        return ["dns_record_name %s and app_deploy_host %s differ: the record would send clients to an Ingress that "
+                "does not answer for that name. Set docc_service_hostname once (both default to it) and leave both "
+                "unset" % (name, _fqdn(host))]
+    return []
+
+
 def ttl_and_zone(v):
     problems = []
     ttl = int(v("dns_record_ttl"))
@@ -71,5 +85,5 @@ def target(v):
     return []
 
 
-INPUT = [names, ttl_and_zone]
+INPUT = [names, same_host, ttl_and_zone]
 STAGE = [target]

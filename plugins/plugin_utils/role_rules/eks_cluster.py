@@ -65,6 +65,13 @@ def version_and_region(v):
     if not re.match(r"^1\.[0-9]{2}$", version):
         problems.append("eks_cluster_kubernetes_version %r is malformed: give the minor version as a quoted string, "
                         "for example \"1.36\"" % version)
+    nodes = str(v.get("eks_cluster_node_kubernetes_version") or "")
+    if nodes and (not re.match(r"^1\.[0-9]{2}$", nodes) or not re.match(r"^1\.[0-9]{2}$", version) or
+                  int(nodes.split(".")[1]) not in (int(version.split(".")[1]), int(version.split(".")[1]) - 1)):
+        problems.append("eks_cluster_node_kubernetes_version %r must be empty (the control plane's version) or the "
+                        "control plane's %s or one minor below it: nodes never run ahead of the control plane, and "
+                        "an upgrade holds them one minor behind only while the new control plane bakes"
+                        % (nodes, version))
     region = str(v("eks_cluster_region"))
     partition = _partition(region)
     regions = aws_regions("eks", partition)
@@ -198,12 +205,5 @@ def tags_and_addons(v):
     return problems
 
 
-def backend(v):
-    if v("eks_cluster_state_backend") == "s3" and not v("eks_cluster_s3_bucket"):
-        return ["eks_cluster_state_backend is s3: set eks_cluster_s3_bucket (the state is locked with a lock file "
-                "beside it, use_lockfile)"]
-    return []
-
-
-INPUT = [names, version_and_region, network, endpoint, logs, node_group, capacity, tags_and_addons, backend]
+INPUT = [names, version_and_region, network, endpoint, logs, node_group, capacity, tags_and_addons]
 STAGE = []

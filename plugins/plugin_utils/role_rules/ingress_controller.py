@@ -96,9 +96,6 @@ def edge(v):
                         "certificate ARN such as arn:aws:acm:eu-west-1:123456789012:certificate/... (got %r); or set "
                         "ingress_controller_tls to false to pass TCP 443 through to the ingress controller"
                         % v("ingress_controller_certificate_arn"))
-    if v("ingress_controller_state_backend") == "s3" and not v("ingress_controller_s3_bucket"):
-        problems.append("ingress_controller_state_backend is s3: set ingress_controller_s3_bucket (the state is "
-                        "locked with a lock file beside it, use_lockfile)")
     return problems
 
 

@@ -445,13 +445,16 @@ resource "aws_launch_template" "node" {
 resource "aws_eks_node_group" "this" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "${var.cluster_name}-default"
-  node_role_arn   = aws_iam_role.node.arn
-  subnet_ids      = aws_subnet.private[*].id
-  ami_type        = var.node_ami_type
-  capacity_type   = var.node_capacity_type
-  instance_types  = var.node_instance_types
-  labels          = var.node_labels
-  tags            = local.tags
+  # The nodes follow the control plane (UpdateNodegroupVersion after the cluster's update), unless
+  # an upgrade holds them one minor behind while the new control plane bakes.
+  version        = var.node_kubernetes_version != "" ? var.node_kubernetes_version : aws_eks_cluster.this.version
+  node_role_arn  = aws_iam_role.node.arn
+  subnet_ids     = aws_subnet.private[*].id
+  ami_type       = var.node_ami_type
+  capacity_type  = var.node_capacity_type
+  instance_types = var.node_instance_types
+  labels         = var.node_labels
+  tags           = local.tags
 
   launch_template {
     id      = aws_launch_template.node.id

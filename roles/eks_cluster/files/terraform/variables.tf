@@ -150,6 +150,17 @@ variable "log_retention_days" {
   }
 }
 
+variable "node_kubernetes_version" {
+  type        = string
+  description = "Kubernetes minor version of the managed node group; empty: the control plane's (nodes follow the cluster). playbooks/upgrade.yml holds the nodes one minor behind while the new control plane bakes."
+  default     = ""
+
+  validation {
+    condition     = var.node_kubernetes_version == "" || can(regex("^1\\.[0-9]{2}$", var.node_kubernetes_version))
+    error_message = "node_kubernetes_version must be empty or look like 1.35 (major.minor)."
+  }
+}
+
 variable "node_instance_types" {
   type        = list(string)
   description = "Instance types of the managed node group."

@@ -40,8 +40,15 @@ def test_outputs_of_earlier_runs_are_not_unknown():
 
 
 def test_choices_are_checked():
-    assert problems("eks_cluster", eks_cluster_orphans="keep") == [
-        "eks_cluster_orphans: 'keep' not among the choices ['refuse', 'delete', 'adopt']"]
+    assert problems("stage", stage_orphans="keep") == [
+        "stage_orphans: 'keep' not among the choices ['refuse', 'delete', 'adopt']"]
+
+
+def test_a_setting_that_moved_to_the_stage_role_says_where():
+    assert problems("eks_cluster", eks_cluster_orphans="delete") == [
+        "eks_cluster_orphans: replaced by stage_orphans (one setting for every stage; roles/stage)"]
+    assert problems("ingress_controller", ingress_controller_s3_key="x") == [
+        "ingress_controller_s3_key: replaced by stage_s3_key_prefix (one setting for every stage; roles/stage)"]
 
 
 def test_booleans_and_dicts():

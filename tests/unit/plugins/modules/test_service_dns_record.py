@@ -226,3 +226,39 @@ def test_teardown_finds_our_records_by_their_marker_whatever_the_name_is_now(aws
     failed, again = run_module(service_dns_record.main, module(
         zone="renamed.example", zone_id=aws["zone_id"], state="absent", sweep_owned=True))
     assert not failed and not again["changed"]
+
+
+def test_a_known_zone_id_writes_the_alias_without_looking_up_any_load_balancer(aws, monkeypatch):
+    lb = nlb(aws, "ingress")
+    looked_up = []
+    monkeypatch.setattr(_route53, "resolve_load_balancer", lambda *a: looked_up.append(a))
+    failed, result = run_module(service_dns_record.main, module(target=lb["DNSName"],
+                                                                target_zone_id=lb["CanonicalHostedZoneId"]))
+    assert not failed, result
+    assert looked_up == []
+    alias = records(aws)[(NAME + ".", "A")]["AliasTarget"]
+    assert alias["HostedZoneId"] == lb["CanonicalHostedZoneId"]
+    assert alias["DNSName"].rstrip(".") == lb["DNSName"].lower()
+
+
+def test_a_renamed_service_moves_the_record_and_leaves_nothing_at_the_old_name(aws):
+    lb = nlb(aws, "ingress")
+    failed, result = run_module(service_dns_record.main, module(target=lb["DNSName"]))
+    assert not failed, result
+    _create(aws, NAME, "MX", "10 mail.docc.domain.io")  # not ours to remove, though at the old name
+    new = "www.docc.domain.io"
+    failed, result = run_module(service_dns_record.main, module(name=new, target=lb["DNSName"],
+                                                                previous_names=[NAME]))
+    assert not failed, result
+    assert set(records(aws)) == {(new + ".", "A"), ("a-" + new + ".", "TXT"), (NAME + ".", "MX")}
+    failed, again = run_module(service_dns_record.main, module(name=new, target=lb["DNSName"], previous_names=[NAME]))
+    assert not failed and again["changed"] is False, again
+
+
+def test_a_rename_leaves_a_foreign_record_at_the_old_name_alone(aws):
+    lb = nlb(aws, "ingress")
+    _create(aws, NAME, "A", "192.0.2.10")  # someone else's record at the name we had
+    failed, result = run_module(service_dns_record.main, module(name="www.docc.domain.io", target=lb["DNSName"],
+                                                                previous_names=[NAME]))
+    assert not failed, result
+    assert (NAME + ".", "A") in records(aws)

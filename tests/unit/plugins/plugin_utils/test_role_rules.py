@@ -28,7 +28,9 @@ CONTEXT = {
     "app_deploy_image": "127.0.0.1:5000/domain/docc-sample@sha256:" + "a" * 64, "app_deploy_run_as_user": 65532,
     "app_deploy_run_as_group": 65532, "app_deploy_registry_username": "ci", "app_deploy_registry_password": "x",
     "app_deploy_ingress_class": "traefik", "app_deploy_ingress_namespace": "ingress",
-    "dns_record_target": "docc-edge-1.eu-west-1.elb.amazonaws.com",
+    "app_deploy_host": "service.docc.domain.io",
+    "dns_record_target": "docc-edge-1.eu-west-1.elb.amazonaws.com", "dns_record_name": "service.docc.domain.io",
+    "dns_record_target_zone_id": "",
 }
 
 
@@ -54,7 +56,8 @@ def problems(role, phase="all", **overrides):
     return rule_problems(role, phases, value_of)
 
 
-@pytest.mark.parametrize("role", ["eks_cluster", "container_image", "ingress_controller", "app_deploy", "dns_record"])
+@pytest.mark.parametrize("role", ["eks_cluster", "container_image", "ingress_controller", "app_deploy", "dns_record",
+                                  "stage"])
 def test_the_defaults_pass(role):
     assert problems(role) == []
 
@@ -82,7 +85,7 @@ CASES = [
     ("eks_cluster", {"eks_cluster_log_retention_days": 10}, "eks_cluster_log_retention_days must be a CloudWatch"),
     ("eks_cluster", {"eks_cluster_node_disk_size": 0}, "eks_cluster_node_disk_size (0) must be 1 to 16384"),
     ("eks_cluster", {"eks_cluster_tags": {"aws:x": "y"}}, "eks_cluster_tags: keys may not start with aws:"),
-    ("eks_cluster", {"eks_cluster_state_backend": "s3"}, "eks_cluster_state_backend is s3: set eks_cluster_s3_bucket"),
+    ("stage", {"stage_state_backend": "s3"}, "stage_state_backend is s3: set stage_s3_bucket"),
     ("container_image", {"container_image_repository": "Domain/Sample"}, "container_image_repository 'Domain/Sample'"),
     ("container_image", {"container_image_version": "-1"}, "container_image_version '-1' is not a valid tag"),
     ("container_image", {"container_image_registry": "https://ghcr.io"}, "is not a registry host[:port]"),
@@ -126,6 +129,11 @@ CASES = [
      "ingress_controller_allowed_cidrs has 31 entries: each takes two inbound rules"),
     ("ingress_controller", {"ingress_controller_state": "absent", "ingress_controller_deletion_protection": True},
      "AWS refuses to delete a protected load balancer"),
+    ("dns_record", {"app_deploy_host": "www.docc.domain.io"},
+     "dns_record_name service.docc.domain.io and app_deploy_host www.docc.domain.io differ"),
+    ("eks_cluster", {"eks_cluster_node_kubernetes_version": "1.37"}, "eks_cluster_node_kubernetes_version '1.37' "
+                                                                     "must be empty"),
+    ("eks_cluster", {"eks_cluster_node_kubernetes_version": "1.34"}, "or one minor below it"),
 ]
 
 
@@ -134,6 +142,10 @@ def test_a_bad_value_is_refused_naming_the_variable(role, overrides, expected):
     found = problems(role, **overrides)
     assert any(expected in p for p in found), found
     assert all(any(name in p for name in overrides) or role in p for p in found), found
+
+
+def test_nodes_one_minor_behind_are_accepted_while_an_upgrade_bakes():
+    assert problems("eks_cluster", eks_cluster_node_kubernetes_version="1.35") == []
 
 
 def test_names_at_the_limits_are_accepted():

@@ -42,9 +42,10 @@ def supported():
     return sorted(("%s.%s" % tuple(n.split(".")[:2]) for n in names), key=lambda v: tuple(map(int, v.split("."))))
 
 
-def served(version):
-    """'group/version' and 'group/version/Kind' of every generally available (not alpha or beta)
-    kind that Kubernetes ``version`` serves, core kinds as 'v1' and 'v1/Kind'."""
+def served(version, ga_only=True):
+    """'group/version' and 'group/version/Kind' of every generally available (not alpha or beta,
+    unless ``ga_only`` is false) kind that Kubernetes ``version`` serves, core kinds as 'v1' and
+    'v1/Kind'."""
     dummy, path = _schema_dir(version)
     with open(os.path.join(path, "_definitions.json")) as handle:
         definitions = json.load(handle)["$defs"]
@@ -53,7 +54,7 @@ def served(version):
         if "ObjectMeta" not in json.dumps(definition.get("properties", {}).get("metadata", {})):
             continue  # not a top-level object (options, events, lists)
         for gvk in definition.get("x-kubernetes-group-version-kind", []):
-            if gvk["kind"].endswith("List") or "alpha" in gvk["version"] or "beta" in gvk["version"]:
+            if gvk["kind"].endswith("List") or (ga_only and ("alpha" in gvk["version"] or "beta" in gvk["version"])):
                 continue
             group_version = "%s/%s" % (gvk["group"], gvk["version"]) if gvk["group"] else gvk["version"]
             found.update({group_version, "%s/%s" % (group_version, gvk["kind"])})

@@ -39,6 +39,12 @@ options:
     description: Return RV(served), the generally available API versions and kinds of the version.
     type: bool
     default: false
+  include_beta:
+    description:
+      - With O(api_versions), include the alpha and beta API versions the version serves (what an upgrade
+        compares, since an object of an API version the target no longer serves stops working).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - docc.platform.attributes
   - docc.platform.attributes.read_only
@@ -89,6 +95,7 @@ def main():
             crds=dict(type="list", elements="path", default=[]),
             kubernetes_version=dict(type="str", required=True),
             api_versions=dict(type="bool", default=False),
+            include_beta=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -99,7 +106,7 @@ def main():
         problems, kinds = _manifests.check(documents, p["kubernetes_version"], extra)
         result = dict(changed=False, documents=len(documents), kinds=kinds, problems=problems)
         if p["api_versions"]:
-            result["served"] = _manifests.served(p["kubernetes_version"])
+            result["served"] = _manifests.served(p["kubernetes_version"], ga_only=not p["include_beta"])
     if problems:
         module.fail_json(msg="%d of %d manifest(s) do not validate against Kubernetes %s: %s" % (
             len(problems), len(documents), p["kubernetes_version"], "; ".join(problems[:10])), **result)

@@ -23,12 +23,13 @@ ENGINE_PARTS = ("docker", "registry", "kubernetes", "moto", "containerd", "host"
 
 CASES = [
     # --- the cases issue 24 lists ---
-    ({"eks_cluster_kubernetes_version": "1.99"}, "Kubernetes 1.99 is not an EKS version"),
+    ({"eks_cluster_kubernetes_version": "1.99"},
+     "eks_cluster_kubernetes_version 1.99: Kubernetes 1.99 is not an EKS version"),
     ({"eks_cluster_endpoint_private_only": False, "eks_cluster_public_access_cidrs": ["10.0.0.0/8"]},
      "eks_cluster_public_access_cidrs: 10.0.0.0/8 is in 10.0.0.0/8, a private or reserved range"),
     ({"eks_cluster_node_instance_types": ["t3.nano"]},
      "eks_cluster_node_instance_types ['t3.nano'] with eks_cluster_node_desired_size 2 cannot hold"),
-    ({"app_deploy_replicas": 1000}, "app_deploy_replicas is 1000: with one more pod during a rollout"),
+    ({"app_deploy_replicas": 1000}, "the app x1000 (app_deploy_replicas) and one more during a rollout"),
     ({"ingress_controller_values": {"securityContext": {"privileged": True}}},
      "ingress_controller_values weakens the controller's security settings (securityContext.privileged: True)"),
     ({"ingress_controller_values": {"podSecurityContext": {"runAsUser": 0}}},
@@ -52,7 +53,7 @@ CASES = [
     ({"eks_cluster_kubernetes_version": "1.31"}, "eks_cluster_kubernetes_version 1.31:"),
     ({"eks_cluster_kubernetes_version": "1.34"}, "eks_cluster_kubernetes_version 1.34:"),
     ({"eks_cluster_public_access_cidrs": ["81.2.69.0/24"]},
-     "eks_cluster_endpoint_private_only is true, so the API has no public endpoint"),
+     "but eks_cluster_public_access_cidrs lists 81.2.69.0/24"),
     ({"eks_cluster_tags": {"aws:owner": "me"}}, "eks_cluster_tags: keys may not start with aws:"),
     # --- image ---
     ({"container_image_repository": "Domain/Sample"}, "container_image_repository 'Domain/Sample' is not a valid"),
@@ -61,9 +62,10 @@ CASES = [
     # --- ingress ---
     ({"ingress_controller_controller": "ingress-nginx"},
      "ingress_controller_controller 'ingress-nginx': ingress-nginx is retired"),
-    ({"ingress_controller_chart_version": "latest"}, "chart versions must be pinned to one exact version"),
+    ({"ingress_controller_chart_version": "latest"}, "ingress_controller_chart_version is 'latest'"),
     ({"ingress_controller_allowed_cidrs": ["192.168.0.0/16"]}, "ingress_controller_allowed_cidrs: 192.168.0.0/16"),
-    ({"ingress_controller_tls": True}, "ingress_controller_certificate_arn must be an ACM certificate ARN"),
+    ({"ingress_controller_tls": True},
+     "ingress_controller_tls is true, so ingress_controller_certificate_arn must be an ACM"),
     # --- app ---
     ({"app_deploy_port": 70000}, "app_deploy_port must be a TCP port"),
     ({"app_deploy_namespace": "Docc"}, "app_deploy_namespace 'Docc' must be a DNS label"),

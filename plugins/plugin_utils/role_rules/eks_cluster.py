@@ -182,7 +182,8 @@ def capacity(v):
             "pods: a %s node runs at most %d pods (%d network interfaces x (%d addresses - 1) + 2, the VPC CNI's "
             "default) and has %d MiB of memory for pods, so %d pods and %d MiB in all; the platform needs %d pods and "
             "%d MiB (aws-node and kube-proxy on each node, CoreDNS x%d, the ingress and load balancer controllers x%d "
-            "each, the app x%d and one more during a rollout). Choose a larger instance type or more nodes"
+            "each, the app x%d (app_deploy_replicas) and one more during a rollout). Choose a larger instance type or "
+            "more nodes"
             % (list(types), nodes, name, smallest["max_pods"], smallest["max_enis"], smallest["ipv4_per_eni"],
                smallest["pod_memory_mib"], smallest["max_pods"] * nodes, smallest["pod_memory_mib"] * nodes, pods,
                memory, COREDNS_REPLICAS, ingress, app - 1)]

@@ -204,9 +204,6 @@ class ActionModule(ActionBase):
         result["changed"] = False
         if not problems:
             result["checked"] = checked
-            if "input" in phases:
-                done = sorted(set(task_vars.get("docc_inputs_checked") or []) | set(roles))
-                result["ansible_facts"] = {"docc_inputs_checked": done}
         else:
             # One line per problem, and nothing else: no spec, no list of what was checked.
             result.update(failed=True, problems=problems,

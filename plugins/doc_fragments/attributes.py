@@ -35,12 +35,3 @@ attributes:
   idempotent:
     support: full
 """
-
-    # Modules that return ansible_facts.
-    FACTS = r"""
-options: {}
-attributes:
-  facts:
-    description: Action returns an C(ansible_facts) dictionary that updates existing host facts.
-    support: full
-"""

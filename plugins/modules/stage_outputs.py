@@ -8,16 +8,19 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: stage_outputs
-short_description: The stage contract - a stage's outputs as facts, kept for later runs
+short_description: The stage contract - a stage's outputs, kept for later runs
 version_added: 0.2.0
 description:
-  - Every docc.platform stage exports its results the same way, as flat facts named
+  - Every docc.platform stage exports its results the same way, as flat variables named
     C(<role>_<output>) (for example C(ingress_controller_load_balancer_hostname)), through this
-    module. It returns them as C(ansible_facts) and keeps them in O(path)/C(<stage>.json) (mode
+    module. It returns them as RV(outputs) and keeps them in O(path)/C(<stage>.json) (mode
     0600), so a later run of one stage alone (C(--tags dns)) finds the outputs of the stages it
     builds on.
-  - O(state=query) loads every stage's saved outputs as facts (run it at the start of a
-    playbook); O(state=absent) forgets a stage's outputs (its teardown).
+  - The module returns no C(ansible_facts): ansible-core 2.21 deprecates using facts a module
+    returns as top-level variables (removed in 2.24). The stage lifecycle role sets them as
+    variables of the play instead (C(docc.platform.stage), C(tasks_from) C(export) and C(load)).
+  - O(state=query) reads every stage's saved outputs (run it at the start of a playbook);
+    O(state=absent) forgets a stage's outputs (its teardown).
   - Outputs are never named like a role input, so a saved output cannot override what the
     inventory sets.
 author:
@@ -41,11 +44,10 @@ options:
     default: present
 extends_documentation_fragment:
   - docc.platform.attributes
-  - docc.platform.attributes.facts
 attributes:
   check_mode:
     support: full
-    details: Sets the facts and writes nothing.
+    details: Returns the outputs and writes nothing.
   diff_mode:
     support: full
     details: The saved outputs before and after.
@@ -69,7 +71,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 outputs:
-  description: The outputs set as facts (all stages' for O(state=query)).
+  description: The stage's outputs (all stages' for O(state=query)).
   returned: always
   type: dict
   sample: {"ingress_controller_load_balancer_hostname": "docc-edge-123.elb.eu-west-1.amazonaws.com"}
@@ -121,7 +123,7 @@ def main():
             saved = _read(_file(p["path"], stage)) or {}
             result["outputs"].update(saved)
             result["stages"].append(stage)
-        module.exit_json(ansible_facts=result["outputs"], **result)
+        module.exit_json(**result)
     stage = p["stage"]
     if not _STAGE.match(stage):
         module.fail_json(msg="stage %r must be a role name (lowercase letters, digits and _)" % stage)
@@ -148,7 +150,7 @@ def main():
                 json.dump(after, handle, indent=2, sort_keys=True)
             os.replace(tmp, path)
     result["outputs"] = after or {}
-    module.exit_json(ansible_facts=after or {}, **result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

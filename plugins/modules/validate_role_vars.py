@@ -37,8 +37,8 @@ options:
   phase:
     description:
       - C(names) checks the names and types of the variables set for the run.
-      - C(input) adds the rules on what the user wrote; on success it adds the roles to the fact
-        C(docc_inputs_checked), so a stage does not check them again.
+      - C(input) adds the rules on what the user wrote (C(site.yml)'s first play then lists the roles in
+        C(docc_inputs_checked), so a stage does not check them again).
       - C(stage) runs only the rules that need an earlier stage's outputs; C(all) runs everything.
     type: str
     choices: [names, input, stage, all]

@@ -16,11 +16,11 @@ def test_save_query_forget(tmp_path):
             "outputs": {"ingress_controller_load_balancer_hostname": "lb-1.elb.amazonaws.com"}}
     failed, saved = run_module(stage_outputs.main, args)
     assert not failed and saved["changed"]
-    assert saved["ansible_facts"] == args["outputs"]
+    assert saved["outputs"] == args["outputs"]
     assert oct((tmp_path / "ingress_controller.json").stat().st_mode & 0o777) == "0o600"
     assert not run_module(stage_outputs.main, args)[1]["changed"]
     failed, loaded = run_module(stage_outputs.main, {"path": str(tmp_path), "state": "query"})
-    assert loaded["ansible_facts"] == args["outputs"] and loaded["stages"] == ["ingress_controller"]
+    assert loaded["outputs"] == args["outputs"] and loaded["stages"] == ["ingress_controller"]
     failed, gone = run_module(stage_outputs.main, {"path": str(tmp_path), "stage": "ingress_controller",
                                                    "state": "absent"})
     assert gone["changed"] and not (tmp_path / "ingress_controller.json").exists()
@@ -29,7 +29,7 @@ def test_save_query_forget(tmp_path):
 def test_check_mode_sets_the_facts_and_writes_nothing(tmp_path):
     failed, result = run_module(stage_outputs.main, {"path": str(tmp_path), "stage": "dns_record",
                                                      "outputs": {"dns_record_fqdn": "a.b"}}, check_mode=True)
-    assert not failed and result["changed"] and result["ansible_facts"] == {"dns_record_fqdn": "a.b"}
+    assert not failed and result["changed"] and result["outputs"] == {"dns_record_fqdn": "a.b"}
     assert list(tmp_path.iterdir()) == []
 
 
@@ -41,5 +41,13 @@ def test_an_output_without_the_stage_prefix_is_refused(tmp_path):
 
 def test_query_of_nothing_is_empty(tmp_path):
     failed, result = run_module(stage_outputs.main, {"path": str(tmp_path / "none"), "state": "query"})
-    assert not failed and result["ansible_facts"] == {} and result["stages"] == []
+    assert not failed and result["outputs"] == {} and result["stages"] == []
     assert json.dumps(result)
+
+
+def test_no_fact_is_returned_for_ansible_core_to_inject(tmp_path):
+    """ansible-core 2.21 deprecates top-level access to a module's facts (removed in 2.24): the
+    stage role sets the outputs as variables instead."""
+    failed, result = run_module(stage_outputs.main, {"path": str(tmp_path), "stage": "dns_record",
+                                                     "outputs": {"dns_record_fqdn": "a.b"}})
+    assert not failed and "ansible_facts" not in result

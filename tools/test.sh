@@ -48,10 +48,10 @@ toolchain() {
     *"core 2.19"*) note "notice: the ansible-core 2.19 line (ansible 12, Python 3.11): ansible 14 / core 2.21 needs Python >= 3.12 (make setup PYTHON=python3.12)" ;;
   esac
 }
-toolchain
 
 banner() { printf '\n======== %s ========\n' "$*"; }
 note() { SUMMARY+=("$1"); }
+toolchain
 
 # run NAME CMD...: run one check, keep its output in a log, record its last line.
 run() {

@@ -16,7 +16,7 @@ description:
     module. It returns them as RV(outputs) and keeps them in O(path)/C(<stage>.json) (mode
     0600), so a later run of one stage alone (C(--tags dns)) finds the outputs of the stages it
     builds on.
-  - The module returns no C(ansible_facts): ansible-core 2.21 deprecates using facts a module
+  - The module returns no C(ansible_facts), because ansible-core 2.21 deprecates using facts a module
     returns as top-level variables (removed in 2.24). The stage lifecycle role sets them as
     variables of the play instead (C(docc.platform.stage), C(tasks_from) C(export) and C(load)).
   - O(state=query) reads every stage's saved outputs (run it at the start of a playbook);

@@ -158,13 +158,15 @@ def rule_problems(role, phases, value_of):
     """Problems the role's value rules (plugins/plugin_utils/role_rules/<role>.py) find."""
     values = Values(value_of, spec_default)
     inputs, stage = rules_of(role)
-    problems = []
+    problems, unset = [], []
     for rule in (inputs if "input" in phases else []) + (stage if "stage" in phases else []):
         try:
             problems.extend(rule(values))
         except KeyError as exc:
-            problems.append("%s: %s is not set (rule %s)" % (role, exc.args[0], rule.__name__))
-    return problems
+            unset.append("%s: %s is not set (rule %s)" % (role, exc.args[0], rule.__name__))
+    # A role's derived variable (_name) is unset because of a problem already named (an unknown
+    # controller has no catalog entry): say only the cause.
+    return problems + [u for u in unset if not problems or ": _" not in u]
 
 
 PHASES = {"names": ("names",), "input": ("names", "input"), "stage": ("stage",), "all": ("names", "input", "stage")}

@@ -84,3 +84,25 @@ def test_a_boolean_from_the_command_line_is_refused_with_the_json_form():
         "eks_cluster_wait must be a boolean, got the string 'false' (on the command line give booleans as JSON: "
         "-e '{\"eks_cluster_wait\": false}')"]
     assert check_value("eks_cluster_wait", False, {"type": "bool"}) == []
+
+
+
+def test_a_derived_variable_left_unset_by_a_named_problem_is_not_a_second_problem(monkeypatch):
+    from ansible_collections.docc.platform.plugins.action import validate_role_vars
+
+    def controller(v):
+        return ["ingress_controller_controller 'envoy-magic' is not one this role installs"]
+
+    def kubernetes(v):
+        return [v("_ingress_controller_class")]  # derived from the catalog entry the unknown name lacks
+
+    def unset(name):
+        raise KeyError(name)
+
+    monkeypatch.setattr(validate_role_vars, "rules_of", lambda role: ([controller, kubernetes], []))
+    assert validate_role_vars.rule_problems("ingress_controller", ("input",), unset) == [
+        "ingress_controller_controller 'envoy-magic' is not one this role installs"]
+    # Alone, an unset variable is still reported: a rule that cannot run is never silent.
+    monkeypatch.setattr(validate_role_vars, "rules_of", lambda role: ([kubernetes], []))
+    assert validate_role_vars.rule_problems("ingress_controller", ("input",), unset) == [
+        "ingress_controller: _ingress_controller_class is not set (rule kubernetes)"]

@@ -115,6 +115,15 @@ judge_galaxy_importer() {
 check_collection_install() {
   local out; out="$(mktemp -d)"
   ansible-galaxy collection build --force --output-path "$out/build" >/dev/null || { rm -rf "$out"; return 1; }
+  # On the ansible 12 line its bundled kubernetes.core (6.2) is older than the collection needs:
+  # first what its users do (`ansible-galaxy collection install kubernetes.core`, here the copy
+  # make setup made from the ansible 14 wheel), into the same path.
+  local added=""
+  if [ -d "$ROOT/.collections/ansible_collections/kubernetes/core" ]; then
+    mkdir -p "$out/empty/ansible_collections/kubernetes"
+    cp -r "$ROOT/.collections/ansible_collections/kubernetes/core" "$out/empty/ansible_collections/kubernetes/"
+    added=" and the kubernetes.core make setup added"
+  fi
   (cd "$out" && env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG ansible-galaxy collection install --offline \
     "$out"/build/docc-platform-*.tar.gz -p "$out/empty") >"$out/install.log" 2>&1
   local status=$?
@@ -124,7 +133,7 @@ check_collection_install() {
   fi
   rm -rf "$out"
   local version; version="$(ansible --version)"  # whole output: head would break ansible's pipe
-  echo "the built collection installs offline beside ${version%%$'\n'*}'s bundled collections"
+  echo "the built collection installs offline beside ${version%%$'\n'*}'s bundled collections$added"
 }
 
 # execution-environment.yml: ansible-builder writes a build context from it (no image is built:

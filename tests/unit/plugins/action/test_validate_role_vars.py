@@ -86,7 +86,6 @@ def test_a_boolean_from_the_command_line_is_refused_with_the_json_form():
     assert check_value("eks_cluster_wait", False, {"type": "bool"}) == []
 
 
-
 def test_a_derived_variable_left_unset_by_a_named_problem_is_not_a_second_problem(monkeypatch):
     from ansible_collections.docc.platform.plugins.action import validate_role_vars
 

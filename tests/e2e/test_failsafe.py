@@ -105,6 +105,9 @@ def _files_holding(root, needles):
     return found
 
 
+REPOSITORY = "domain/docc-password-test"
+
+
 def test_no_registry_password_rests_in_the_state_dir_after_a_run_or_a_failed_one(engines):
     """The registry login lives in a temporary Docker configuration for the push alone: after a run
     that pushed and after one whose login failed, no file under the state dir (but the local
@@ -120,14 +123,17 @@ def test_no_registry_password_rests_in_the_state_dir_after_a_run_or_a_failed_one
 
     pushed = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "image", "-e",
                               "container_image_version=9.9.%d" % (os.getpid() % 1000),
-                              # A new version of the same revision moves its git-<revision> tag.
-                              "-e", '{"container_image_allow_tag_overwrite": true}')
+                              # Its own repository: a new version of the same revision would move the
+                              # shared repository's git-<revision> tag, which the role (rightly) refuses
+                              # for the later tests.
+                              "-e", "container_image_repository=%s" % REPOSITORY)
     assert pushed.rc == 0, pushed
     assert "Log Docker in to the registry" in pushed.output  # a new version: it really logged in
     assert holding(secrets()["registry_password"]) == []
     wrong = "not-the-password-%d" % os.getpid()
     failed = ansible_playbook("playbooks/site.yml", "-i", INVENTORY, "--tags", "image", "-e",
-                              "container_image_registry_password=%s" % wrong, "-e", "container_image_version=9.8.0")
+                              "container_image_registry_password=%s" % wrong, "-e", "container_image_version=9.8.0",
+                              "-e", "container_image_repository=%s" % REPOSITORY)
     assert failed.rc != 0, failed
     assert holding(wrong) == []
     assert set(glob.glob(os.path.join(tempfile.gettempdir(), "docc-docker-config.*"))) == leftovers

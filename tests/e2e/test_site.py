@@ -140,7 +140,12 @@ def test_an_upgrade_is_refused_when_a_chart_does_not_admit_the_target(engines, t
 
 
 def test_an_upgrade_is_refused_while_a_manifest_uses_an_api_the_target_does_not_serve(engines):
-    legacy = os.path.join(state_dir(), "rendered", "app", "99-poddisruptionbudget-legacy.yaml")
+    # The app's render directory: the app stage writes it when no cluster answers; with the local
+    # cluster it applies instead, and the test makes the directory (and removes what it made).
+    render_dir = os.path.join(state_dir(), "rendered", "app")
+    made = not os.path.isdir(render_dir)
+    os.makedirs(render_dir, exist_ok=True)
+    legacy = os.path.join(render_dir, "99-poddisruptionbudget-legacy.yaml")
     with open(legacy, "w") as handle:
         handle.write("apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: legacy}\n"
                      "spec: {minAvailable: 1, selector: {matchLabels: {app: legacy}}}\n")
@@ -148,6 +153,8 @@ def test_an_upgrade_is_refused_while_a_manifest_uses_an_api_the_target_does_not_
         run = upgrade()
     finally:
         os.remove(legacy)
+        if made:
+            shutil.rmtree(render_dir)
     assert run.rc != 0
     assert "policy/v1beta1" in run.output and "The upgrade to 1.36 is refused" in run.output, run
 

@@ -110,8 +110,8 @@ judge_galaxy_importer() {
   rm -rf "$out"
 }
 
-# The built collection installs offline into an empty path next to the collections this
-# line's `ansible` bundles: its dependency ranges resolve without Galaxy.
+# The built collection installs offline into a new path next to the collections this line's
+# `ansible` bundles: its dependency ranges resolve without Galaxy.
 check_collection_install() {
   local out; out="$(mktemp -d)"
   ansible-galaxy collection build --force --output-path "$out/build" >/dev/null || { rm -rf "$out"; return 1; }
@@ -120,12 +120,12 @@ check_collection_install() {
   # make setup made from the ansible 14 wheel), into the same path.
   local added=""
   if [ -d "$ROOT/.collections/ansible_collections/kubernetes/core" ]; then
-    mkdir -p "$out/empty/ansible_collections/kubernetes"
-    cp -r "$ROOT/.collections/ansible_collections/kubernetes/core" "$out/empty/ansible_collections/kubernetes/"
+    mkdir -p "$out/collections/ansible_collections/kubernetes"
+    cp -r "$ROOT/.collections/ansible_collections/kubernetes/core" "$out/collections/ansible_collections/kubernetes/"
     added=" and the kubernetes.core make setup added"
   fi
   (cd "$out" && env -u ANSIBLE_COLLECTIONS_PATH -u ANSIBLE_CONFIG ansible-galaxy collection install --offline \
-    "$out"/build/docc-platform-*.tar.gz -p "$out/empty") >"$out/install.log" 2>&1
+    "$out"/build/docc-platform-*.tar.gz -p "$out/collections") >"$out/install.log" 2>&1
   local status=$?
   cat "$out/install.log"
   if [ "$status" -ne 0 ] || ! grep -q 'docc.platform:.* was installed successfully' "$out/install.log"; then

@@ -163,10 +163,11 @@ def rule_problems(role, phases, value_of):
         try:
             problems.extend(rule(values))
         except KeyError as exc:
-            unset.append("%s: %s is not set (rule %s)" % (role, exc.args[0], rule.__name__))
+            unset.append((exc.args[0], rule.__name__))
     # A role's derived variable (_name) is unset because of a problem already named (an unknown
     # controller has no catalog entry): say only the cause.
-    return problems + [u for u in unset if not problems or ": _" not in u]
+    return problems + ["%s: %s is not set (rule %s)" % (role, name, rule) for name, rule in unset
+                       if not (problems and str(name).startswith("_"))]
 
 
 PHASES = {"names": ("names",), "input": ("names", "input"), "stage": ("stage",), "all": ("names", "input", "stage")}
